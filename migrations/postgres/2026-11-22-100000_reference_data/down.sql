@@ -1,0 +1,2 @@
+DROP TABLE designated_cities;
+DROP TABLE prefectures;

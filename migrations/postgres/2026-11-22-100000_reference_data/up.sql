@@ -1,0 +1,86 @@
+-- Reference data: the 47 prefectures (JIS X 0401) and the 20 designated cities (政令指定都市).
+CREATE TABLE prefectures (
+    code TEXT PRIMARY KEY NOT NULL,
+    name_ja TEXT NOT NULL,
+    name_en TEXT NOT NULL
+);
+
+CREATE TABLE designated_cities (
+    code TEXT PRIMARY KEY NOT NULL,
+    prefecture_code TEXT NOT NULL REFERENCES prefectures (code),
+    name_ja TEXT NOT NULL,
+    name_en TEXT NOT NULL
+);
+
+CREATE INDEX designated_cities_prefecture ON designated_cities (prefecture_code);
+
+INSERT INTO prefectures (code, name_ja, name_en) VALUES
+    ('01', '北海道', 'Hokkaido'),
+    ('02', '青森県', 'Aomori'),
+    ('03', '岩手県', 'Iwate'),
+    ('04', '宮城県', 'Miyagi'),
+    ('05', '秋田県', 'Akita'),
+    ('06', '山形県', 'Yamagata'),
+    ('07', '福島県', 'Fukushima'),
+    ('08', '茨城県', 'Ibaraki'),
+    ('09', '栃木県', 'Tochigi'),
+    ('10', '群馬県', 'Gunma'),
+    ('11', '埼玉県', 'Saitama'),
+    ('12', '千葉県', 'Chiba'),
+    ('13', '東京都', 'Tokyo'),
+    ('14', '神奈川県', 'Kanagawa'),
+    ('15', '新潟県', 'Niigata'),
+    ('16', '富山県', 'Toyama'),
+    ('17', '石川県', 'Ishikawa'),
+    ('18', '福井県', 'Fukui'),
+    ('19', '山梨県', 'Yamanashi'),
+    ('20', '長野県', 'Nagano'),
+    ('21', '岐阜県', 'Gifu'),
+    ('22', '静岡県', 'Shizuoka'),
+    ('23', '愛知県', 'Aichi'),
+    ('24', '三重県', 'Mie'),
+    ('25', '滋賀県', 'Shiga'),
+    ('26', '京都府', 'Kyoto'),
+    ('27', '大阪府', 'Osaka'),
+    ('28', '兵庫県', 'Hyogo'),
+    ('29', '奈良県', 'Nara'),
+    ('30', '和歌山県', 'Wakayama'),
+    ('31', '鳥取県', 'Tottori'),
+    ('32', '島根県', 'Shimane'),
+    ('33', '岡山県', 'Okayama'),
+    ('34', '広島県', 'Hiroshima'),
+    ('35', '山口県', 'Yamaguchi'),
+    ('36', '徳島県', 'Tokushima'),
+    ('37', '香川県', 'Kagawa'),
+    ('38', '愛媛県', 'Ehime'),
+    ('39', '高知県', 'Kochi'),
+    ('40', '福岡県', 'Fukuoka'),
+    ('41', '佐賀県', 'Saga'),
+    ('42', '長崎県', 'Nagasaki'),
+    ('43', '熊本県', 'Kumamoto'),
+    ('44', '大分県', 'Oita'),
+    ('45', '宮崎県', 'Miyazaki'),
+    ('46', '鹿児島県', 'Kagoshima'),
+    ('47', '沖縄県', 'Okinawa');
+
+INSERT INTO designated_cities (code, prefecture_code, name_ja, name_en) VALUES
+    ('01100', '01', '札幌市', 'Sapporo'),
+    ('04100', '04', '仙台市', 'Sendai'),
+    ('11100', '11', 'さいたま市', 'Saitama'),
+    ('12100', '12', '千葉市', 'Chiba'),
+    ('14100', '14', '横浜市', 'Yokohama'),
+    ('14130', '14', '川崎市', 'Kawasaki'),
+    ('14150', '14', '相模原市', 'Sagamihara'),
+    ('15100', '15', '新潟市', 'Niigata'),
+    ('22100', '22', '静岡市', 'Shizuoka'),
+    ('22130', '22', '浜松市', 'Hamamatsu'),
+    ('23100', '23', '名古屋市', 'Nagoya'),
+    ('26100', '26', '京都市', 'Kyoto'),
+    ('27100', '27', '大阪市', 'Osaka'),
+    ('27140', '27', '堺市', 'Sakai'),
+    ('28100', '28', '神戸市', 'Kobe'),
+    ('33100', '33', '岡山市', 'Okayama'),
+    ('34100', '34', '広島市', 'Hiroshima'),
+    ('40100', '40', '北九州市', 'Kitakyushu'),
+    ('40130', '40', '福岡市', 'Fukuoka'),
+    ('43100', '43', '熊本市', 'Kumamoto');

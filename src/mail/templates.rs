@@ -1,0 +1,61 @@
+//! The emails Kyoso sends, each in Japanese then English. Every one-time link carries
+//! `token=<token>` in its query string (API.md "Running").
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Email {
+    pub subject: String,
+    pub body: String,
+}
+
+const SIGNATURE: &str = "\n--\n共創 Kyoso — 地域科学技術拠点 公募システム / open call system for regional S&T hubs\nこのメールは送信専用です。 This message was sent automatically; please do not reply.\n";
+
+fn email(subject_ja: &str, subject_en: &str, ja: String, en: String) -> Email {
+    Email {
+        subject: format!("【共創 Kyoso】{subject_ja} / {subject_en}"),
+        body: format!("{ja}\n\n---- English ----\n\n{en}\n{SIGNATURE}"),
+    }
+}
+
+pub fn link(base_url: &str, path: &str, token: &str) -> String {
+    format!("{}/{}?token={}", base_url.trim_end_matches('/'), path.trim_start_matches('/'), token)
+}
+
+pub fn invitation(name: &str, role_ja: &str, role_en: &str, link: &str, valid_hours: i64) -> Email {
+    email(
+        "アカウントへのご招待",
+        "You are invited to Kyoso",
+        format!(
+            "{name} 様\n\n共創 Kyoso の{role_ja}アカウントが作成されました。\n次のリンクからパスワードを設定して、アカウントを有効にしてください（有効期限 {valid_hours} 時間）。\n\n{link}\n"
+        ),
+        format!(
+            "Dear {name},\n\nA Kyoso account has been created for you as {role_en}.\nSet your password through this link to activate it (valid for {valid_hours} hours):\n\n{link}\n"
+        ),
+    )
+}
+
+pub fn password_reset(name: &str, link: &str, valid_minutes: i64) -> Email {
+    email(
+        "パスワード再設定",
+        "Password reset",
+        format!(
+            "{name} 様\n\nパスワード再設定の依頼を受け付けました。次のリンクから新しいパスワードを設定してください（有効期限 {valid_minutes} 分）。\nお心当たりがない場合は、このメールを破棄してください。\n\n{link}\n"
+        ),
+        format!(
+            "Dear {name},\n\nWe received a request to reset your password. Set a new one through this link (valid for {valid_minutes} minutes).\nIf you did not ask for this, ignore this message.\n\n{link}\n"
+        ),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_carry_the_token_in_the_query_string() {
+        assert_eq!(link("http://h:8080/", "/activate", "abc.def"), "http://h:8080/activate?token=abc.def");
+        let e = invitation("山田 太郎", "申請者", "applicant", "http://h/activate?token=t", 72);
+        assert!(e.body.contains("token=t"));
+        assert!(e.body.contains("山田 太郎 様") && e.body.contains("Dear 山田 太郎"));
+        assert!(e.subject.contains("招待") && e.subject.contains("invited"));
+    }
+}

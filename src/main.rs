@@ -1,0 +1,94 @@
+//! `kyoso`: serve (the default), migrate, or create an admin.
+
+use std::io::Read as _;
+use std::net::TcpListener;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+use kyoso::clock::SystemClock;
+use kyoso::config::{Mode, Settings};
+use kyoso::startup::{Application, build_state};
+
+#[derive(Parser)]
+#[command(name = "kyoso", version, about = "Kyoso (共創): the open call for regional S&T hubs")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Apply migrations and serve the API (the default).
+    Serve,
+    /// Apply pending migrations and exit.
+    Migrate,
+    /// Manage admins.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create an active admin; the password is read from standard input.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "Administrator")]
+        name: String,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let settings = match Settings::load() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("kyoso: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    kyoso::telemetry::init(settings.app.mode == Mode::Production);
+    let result = match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(settings),
+        Command::Migrate => migrate(&settings),
+        Command::Admin { command: AdminCommand::Create { email, name } } => create_admin(settings, &email, &name),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("kyoso: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn serve(settings: Settings) -> Result<(), String> {
+    let bind = settings.server.bind.clone();
+    let state = build_state(settings, Arc::new(SystemClock)).map_err(|e| e.to_string())?;
+    let listener = TcpListener::bind(&bind).map_err(|e| format!("cannot listen on {bind}: {e}"))?;
+    actix_web::rt::System::new().block_on(async move {
+        let app = Application::build(state, listener).map_err(|e| e.to_string())?;
+        tracing::info!(address = %bind, "Kyoso is serving; API document at /api/v1/openapi.json, Swagger UI at /docs");
+        app.run_until_stopped().await.map_err(|e| e.to_string())
+    })
+}
+
+fn migrate(settings: &Settings) -> Result<(), String> {
+    let db = kyoso::db::Db::connect(&settings.database.url, 1).map_err(|e| e.to_string())?;
+    let applied = db.run_migrations().map_err(|e| e.to_string())?;
+    println!("{applied} migration(s) applied");
+    Ok(())
+}
+
+fn create_admin(settings: Settings, email: &str, name: &str) -> Result<(), String> {
+    let mut input = String::new();
+    std::io::stdin().read_to_string(&mut input).map_err(|e| format!("reading the password from stdin: {e}"))?;
+    let password = input.trim_end_matches(['\n', '\r']);
+    let state = build_state(settings, Arc::new(SystemClock)).map_err(|e| e.to_string())?;
+    let id = kyoso::bootstrap::create_admin(&state, email, password, name)?;
+    println!("admin {email} created (id {id})");
+    Ok(())
+}

@@ -1,0 +1,127 @@
+//! The email outbox. Emails are rows written in the transaction of the change that causes them;
+//! the mail worker delivers them afterwards, so an email is neither lost when SMTP is down nor
+//! sent for a change that rolled back.
+
+use chrono::{DateTime, Duration, NaiveDateTime, Utc};
+use diesel::prelude::*;
+
+use crate::db::DbConn;
+use crate::db::schema::outbox;
+use crate::domain::time;
+use crate::mail::templates::Email;
+
+#[derive(Insertable)]
+#[diesel(table_name = outbox)]
+struct NewMessage<'a> {
+    id: String,
+    recipient: &'a str,
+    subject: &'a str,
+    body: &'a str,
+    created_at: NaiveDateTime,
+    attempts: i32,
+    next_attempt_at: NaiveDateTime,
+}
+
+pub fn enqueue(conn: &mut DbConn, recipient: &str, email: &Email, now: DateTime<Utc>) -> QueryResult<()> {
+    diesel::insert_into(outbox::table)
+        .values(NewMessage {
+            id: super::new_id(),
+            recipient,
+            subject: &email.subject,
+            body: &email.body,
+            created_at: time::stored(now),
+            attempts: 0,
+            next_attempt_at: time::stored(now),
+        })
+        .execute(conn)
+        .map(|_| ())
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = outbox)]
+pub struct Message {
+    pub id: String,
+    pub recipient: String,
+    pub subject: String,
+    pub body: String,
+    pub created_at: NaiveDateTime,
+    pub attempts: i32,
+    pub next_attempt_at: NaiveDateTime,
+    pub locked_until: Option<NaiveDateTime>,
+    pub sent_at: Option<NaiveDateTime>,
+    pub failed_at: Option<NaiveDateTime>,
+    pub last_error: Option<String>,
+}
+
+/// Claims up to `limit` due messages for `lease`: a claimed message is invisible to other
+/// workers until the lease ends, and reappears if this worker dies before recording the result
+/// (at-least-once delivery).
+pub fn claim_due(conn: &mut DbConn, now: DateTime<Utc>, lease: Duration, limit: i64) -> QueryResult<Vec<Message>> {
+    let now_s = time::stored(now);
+    let candidates: Vec<String> = outbox::table
+        .filter(outbox::sent_at.is_null())
+        .filter(outbox::failed_at.is_null())
+        .filter(outbox::next_attempt_at.le(now_s))
+        .filter(outbox::locked_until.is_null().or(outbox::locked_until.lt(now_s)))
+        .order((outbox::next_attempt_at.asc(), outbox::id.asc()))
+        .limit(limit)
+        .select(outbox::id)
+        .load(conn)?;
+    let mut claimed = Vec::with_capacity(candidates.len());
+    for id in candidates {
+        // Conditional update: of two workers racing for a message, one updates a row, the other none.
+        let won = diesel::update(
+            outbox::table
+                .filter(outbox::id.eq(&id))
+                .filter(outbox::locked_until.is_null().or(outbox::locked_until.lt(now_s))),
+        )
+        .set(outbox::locked_until.eq(Some(time::stored(now + lease))))
+        .execute(conn)?;
+        if won == 1 {
+            claimed.push(outbox::table.find(&id).select(Message::as_select()).first(conn)?);
+        }
+    }
+    Ok(claimed)
+}
+
+pub fn mark_sent(conn: &mut DbConn, id: &str, now: DateTime<Utc>) -> QueryResult<()> {
+    diesel::update(outbox::table.find(id))
+        .set((
+            outbox::sent_at.eq(Some(time::stored(now))),
+            outbox::attempts.eq(outbox::attempts + 1),
+            outbox::locked_until.eq(None::<NaiveDateTime>),
+            outbox::last_error.eq(None::<String>),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Records a failed attempt and when to try next; after `max_attempts` the message is parked as
+/// failed (kept, visible to operators) instead of retried forever.
+pub fn mark_failed(
+    conn: &mut DbConn,
+    message: &Message,
+    error: &str,
+    now: DateTime<Utc>,
+    retry_base: Duration,
+    max_attempts: i32,
+) -> QueryResult<()> {
+    let attempts = message.attempts + 1;
+    let exponent = u32::try_from(attempts - 1).unwrap_or(0).min(16);
+    let backoff = (retry_base * 2_i32.pow(exponent)).min(Duration::hours(6));
+    let failed_at = (attempts >= max_attempts).then(|| time::stored(now));
+    diesel::update(outbox::table.find(&message.id))
+        .set((
+            outbox::attempts.eq(attempts),
+            outbox::next_attempt_at.eq(time::stored(now + backoff)),
+            outbox::locked_until.eq(None::<NaiveDateTime>),
+            outbox::last_error.eq(Some(error.chars().take(1000).collect::<String>())),
+            outbox::failed_at.eq(failed_at),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn all(conn: &mut DbConn) -> QueryResult<Vec<Message>> {
+    outbox::table.order((outbox::created_at.asc(), outbox::id.asc())).select(Message::as_select()).load(conn)
+}

@@ -1,0 +1,178 @@
+//! Accounts.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::db::DbConn;
+use crate::db::schema::users;
+use crate::domain::prefecture::PrefectureCode;
+use crate::domain::time;
+use crate::domain::user::{Email, Role};
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = users)]
+pub struct UserRow {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    pub role: String,
+    pub prefecture_code: Option<String>,
+    pub affiliation: Option<String>,
+    pub affiliation_prefecture_code: Option<String>,
+    pub expertise: String,
+    pub max_assignments: Option<i32>,
+    pub password_hash: Option<String>,
+    pub active: bool,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl UserRow {
+    pub fn role(&self) -> Role {
+        // The CHECK constraint admits only the three roles.
+        self.role.parse().unwrap_or(Role::Applicant)
+    }
+
+    pub fn prefecture(&self) -> Option<PrefectureCode> {
+        self.prefecture_code.as_deref().and_then(|c| c.parse().ok())
+    }
+
+    pub fn affiliation_prefecture(&self) -> Option<PrefectureCode> {
+        self.affiliation_prefecture_code.as_deref().and_then(|c| c.parse().ok())
+    }
+
+    pub fn expertise(&self) -> Vec<String> {
+        serde_json::from_str(&self.expertise).unwrap_or_default()
+    }
+
+    pub fn view(&self) -> User {
+        User {
+            id: self.id.clone(),
+            email: self.email.clone(),
+            name: self.name.clone(),
+            role: self.role(),
+            prefecture_code: self.prefecture(),
+            affiliation: self.affiliation.clone(),
+            affiliation_prefecture_code: self.affiliation_prefecture(),
+            expertise: self.expertise(),
+            max_assignments: self.max_assignments,
+            active: self.active,
+            created_at: time::shown(self.created_at),
+        }
+    }
+}
+
+/// A user as admins see it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct User {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    #[schema(value_type = Option<String>, example = "14")]
+    pub prefecture_code: Option<PrefectureCode>,
+    pub affiliation: Option<String>,
+    #[schema(value_type = Option<String>, example = "13")]
+    pub affiliation_prefecture_code: Option<PrefectureCode>,
+    pub expertise: Vec<String>,
+    pub max_assignments: Option<i32>,
+    /// False until the invitation has been accepted.
+    pub active: bool,
+    pub created_at: chrono::DateTime<chrono::FixedOffset>,
+}
+
+pub struct NewUser {
+    pub email: Email,
+    pub name: String,
+    pub role: Role,
+    pub prefecture: Option<PrefectureCode>,
+    pub affiliation: Option<String>,
+    pub affiliation_prefecture: Option<PrefectureCode>,
+    pub expertise: Vec<String>,
+    pub max_assignments: Option<i32>,
+    pub password_hash: Option<String>,
+    pub active: bool,
+}
+
+pub fn insert(conn: &mut DbConn, new: NewUser, now: DateTime<Utc>) -> QueryResult<UserRow> {
+    let row = UserRow {
+        id: super::new_id(),
+        email: new.email.as_str().to_string(),
+        name: new.name,
+        role: new.role.as_str().to_string(),
+        prefecture_code: new.prefecture.map(|p| p.to_string()),
+        affiliation: new.affiliation,
+        affiliation_prefecture_code: new.affiliation_prefecture.map(|p| p.to_string()),
+        expertise: serde_json::to_string(&new.expertise).unwrap_or_else(|_| "[]".into()),
+        max_assignments: new.max_assignments,
+        password_hash: new.password_hash,
+        active: new.active,
+        created_at: time::stored(now),
+        updated_at: time::stored(now),
+    };
+    diesel::insert_into(users::table).values(&row).execute(conn)?;
+    Ok(row)
+}
+
+pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<UserRow>> {
+    users::table.find(id).select(UserRow::as_select()).first(conn).optional()
+}
+
+pub fn find_by_email(conn: &mut DbConn, email: &Email) -> QueryResult<Option<UserRow>> {
+    users::table
+        .filter(users::email.eq(email.as_str()))
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn email_taken(conn: &mut DbConn, email: &Email) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(users::table.filter(users::email.eq(email.as_str())))).get_result(conn)
+}
+
+pub fn any_admin(conn: &mut DbConn) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(users::table.filter(users::role.eq(Role::Admin.as_str())))).get_result(conn)
+}
+
+pub fn list(conn: &mut DbConn, role: Option<Role>, limit: i64, offset: i64) -> QueryResult<(Vec<UserRow>, i64)> {
+    let filtered = || {
+        let mut q = users::table.into_boxed();
+        if let Some(role) = role {
+            q = q.filter(users::role.eq(role.as_str()));
+        }
+        q
+    };
+    let total = filtered().count().get_result(conn)?;
+    let rows = filtered()
+        .order((users::created_at.asc(), users::id.asc()))
+        .limit(limit)
+        .offset(offset)
+        .select(UserRow::as_select())
+        .load(conn)?;
+    Ok((rows, total))
+}
+
+/// Active applicants of the given prefectures: the recipients of a proposal's notifications.
+pub fn active_applicants_of(conn: &mut DbConn, prefectures: &[PrefectureCode]) -> QueryResult<Vec<UserRow>> {
+    let codes: Vec<String> = prefectures.iter().map(|p| p.to_string()).collect();
+    users::table
+        .filter(users::role.eq(Role::Applicant.as_str()))
+        .filter(users::active.eq(true))
+        .filter(users::prefecture_code.eq_any(codes))
+        .order(users::email.asc())
+        .select(UserRow::as_select())
+        .load(conn)
+}
+
+pub fn set_password(conn: &mut DbConn, id: &str, hash: &str, now: DateTime<Utc>) -> QueryResult<()> {
+    diesel::update(users::table.find(id))
+        .set((
+            users::password_hash.eq(Some(hash)),
+            users::active.eq(true),
+            users::updated_at.eq(time::stored(now)),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}

@@ -1,0 +1,11 @@
+//! Integration tests: each drives the real HTTP app on a fresh database (SQLite by default,
+//! PostgreSQL when `KYOSO_TEST_POSTGRES_URL` is set).
+
+mod helpers;
+
+mod accounts;
+mod auth;
+mod errors;
+mod mail;
+mod ops;
+mod reference;

@@ -1,0 +1,198 @@
+use diesel::connection::SimpleConnection;
+use kyoso::db::{Db, revert_all_migrations, run_migrations};
+use serde_json::Value;
+
+use crate::helpers::TestApp;
+
+#[actix_web::test]
+async fn health_reports_the_database() {
+    let app = TestApp::spawn().await;
+    let res = app.get("/health").send().await;
+    res.assert_status(200);
+    assert_eq!(res.body, serde_json::json!({ "status": "ok", "database": "ok" }));
+}
+
+/// The published document (docs/openapi.json) is exactly what the code generates. After a
+/// deliberate API change, regenerate it with `UPDATE_OPENAPI=1 cargo test openapi`.
+#[actix_web::test]
+async fn openapi_document_is_served_and_matches_the_published_snapshot() {
+    let app = TestApp::spawn().await;
+    let res = app.get("/api/v1/openapi.json").send().await;
+    res.assert_status(200);
+    assert!(res.body["openapi"].as_str().is_some_and(|v| v.starts_with("3.")));
+    let served = serde_json::to_string_pretty(&res.body).expect("serializable") + "\n";
+    let generated = serde_json::to_value(kyoso::openapi::document()).expect("serializable");
+    let generated = serde_json::to_string_pretty(&generated).expect("serializable") + "\n";
+    assert_eq!(served, generated, "the served document is the generated one");
+
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/openapi.json");
+    if std::env::var("UPDATE_OPENAPI").is_ok_and(|v| v == "1") {
+        std::fs::write(&path, &generated).expect("write docs/openapi.json");
+    }
+    let published = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(published == generated, "docs/openapi.json is stale: run `UPDATE_OPENAPI=1 cargo test openapi` and commit it");
+}
+
+#[actix_web::test]
+async fn openapi_document_covers_every_endpoint_of_the_foundation() {
+    let doc = serde_json::to_value(kyoso::openapi::document()).expect("serializable");
+    let paths = doc["paths"].as_object().expect("paths");
+    for (path, method) in [
+        ("/health", "get"),
+        ("/api/v1/openapi.json", "get"),
+        ("/api/v1/auth/login", "post"),
+        ("/api/v1/auth/refresh", "post"),
+        ("/api/v1/auth/logout", "post"),
+        ("/api/v1/auth/activate", "post"),
+        ("/api/v1/auth/password-reset", "post"),
+        ("/api/v1/auth/password-reset/confirm", "post"),
+        ("/api/v1/me", "get"),
+        ("/api/v1/users", "post"),
+        ("/api/v1/users", "get"),
+        ("/api/v1/prefectures", "get"),
+        ("/api/v1/audit", "get"),
+    ] {
+        assert!(paths.get(path).and_then(|p| p.get(method)).is_some(), "{method} {path} is missing from the document");
+    }
+    assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+}
+
+#[actix_web::test]
+async fn swagger_ui_is_served_offline_at_docs() {
+    let app = TestApp::spawn().await;
+    let res = app.get("/docs/").send().await;
+    res.assert_status(200);
+    assert!(String::from_utf8_lossy(&res.bytes).contains("swagger"));
+    let res = app.get("/docs/swagger-ui.css").send().await;
+    res.assert_status(200);
+}
+
+fn table_count(db: &Db) -> usize {
+    use diesel::prelude::*;
+    #[derive(QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let mut conn = db.conn().expect("connection");
+    let sql = match db.backend() {
+        kyoso::db::Backend::Sqlite => "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> '__diesel_schema_migrations'",
+        kyoso::db::Backend::Postgres => "SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = 'public' AND table_name <> '__diesel_schema_migrations'",
+    };
+    let rows: Vec<Count> = diesel::sql_query(sql).load(&mut conn).expect("count tables");
+    rows[0].n as usize
+}
+
+#[actix_web::test]
+async fn every_migration_runs_down_and_up_again() {
+    let app = TestApp::spawn().await;
+    let db = &app.state.db;
+    let before = table_count(db);
+    assert!(before >= 8, "the schema has its tables ({before})");
+    let mut conn = db.conn().expect("connection");
+    let reverted = revert_all_migrations(&mut conn).expect("every down.sql runs");
+    assert!(reverted >= 2);
+    drop(conn);
+    assert_eq!(table_count(db), 0, "down migrations drop everything they created");
+    let mut conn = db.conn().expect("connection");
+    let applied = run_migrations(&mut conn).expect("every up.sql runs again");
+    assert_eq!(applied, reverted);
+    drop(conn);
+    assert_eq!(table_count(db), before);
+}
+
+#[actix_web::test]
+async fn the_audit_log_cannot_be_rewritten() {
+    let app = TestApp::spawn().await;
+    let mut conn = app.state.db.conn().expect("connection");
+    let update = conn.batch_execute("UPDATE audit_events SET action = 'forged'");
+    let delete = conn.batch_execute("DELETE FROM audit_events");
+    assert!(update.is_err(), "UPDATE on the audit log is refused by the database");
+    assert!(delete.is_err(), "DELETE on the audit log is refused by the database");
+}
+
+#[actix_web::test]
+async fn the_binary_migrates_and_creates_an_admin_from_stdin() {
+    use std::io::Write as _;
+    use std::process::{Command, Stdio};
+
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let settings = crate::helpers::test_settings(&dir);
+    let bin = env!("CARGO_BIN_EXE_kyoso");
+    let env = [
+        ("DATABASE_URL", settings.database.url.clone()),
+        ("KYOSO__APP__DATA_DIR", dir.path().to_string_lossy().into_owned()),
+        ("KYOSO_MAIL_DIR", settings.mail.dir.clone()),
+        ("RUST_LOG", "error".to_string()),
+    ];
+    let out = Command::new(bin).arg("migrate").envs(env.clone()).output().expect("kyoso migrate runs");
+    assert!(out.status.success(), "migrate: {}", String::from_utf8_lossy(&out.stderr));
+
+    let mut child = Command::new(bin)
+        .args(["admin", "create", "--email", "Second.Admin@JST.example"])
+        .envs(env.clone())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("kyoso admin create runs");
+    child.stdin.take().expect("stdin").write_all(b"a long enough password\n").expect("write password");
+    let out = child.wait_with_output().expect("finishes");
+    assert!(out.status.success(), "admin create: {}", String::from_utf8_lossy(&out.stderr));
+
+    let db = Db::connect(&settings.database.url, 1).expect("connect");
+    let mut conn = db.conn().expect("connection");
+    let admin = kyoso::repo::users::find_by_email(&mut conn, &kyoso::domain::user::Email::parse("second.admin@jst.example").unwrap())
+        .expect("query")
+        .expect("the admin exists");
+    assert!(admin.active && admin.role == "admin");
+    drop(conn);
+
+    // A short password is refused and creates nothing.
+    let mut child = Command::new(bin)
+        .args(["admin", "create", "--email", "third@jst.example"])
+        .envs(env)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("runs");
+    child.stdin.take().expect("stdin").write_all(b"short\n").expect("write");
+    assert!(!child.wait().expect("finishes").success());
+    let mut conn = db.conn().expect("connection");
+    let third = kyoso::repo::users::find_by_email(&mut conn, &kyoso::domain::user::Email::parse("third@jst.example").unwrap()).expect("query");
+    assert!(third.is_none());
+}
+
+#[actix_web::test]
+async fn production_mode_refuses_to_start_without_a_jwt_secret() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let mut settings = crate::helpers::test_settings(&dir);
+    settings.app.mode = kyoso::config::Mode::Production;
+    settings.auth.jwt_secret = String::new();
+    let clock = std::sync::Arc::new(kyoso::clock::SystemClock);
+    let err = kyoso::startup::build_state(settings, clock).err().expect("refused");
+    assert!(err.to_string().contains("jwt_secret"), "{err}");
+}
+
+#[actix_web::test]
+async fn development_mode_generates_a_secret_once_and_keeps_it() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let mut settings = crate::helpers::test_settings(&dir);
+    settings.auth.jwt_secret = String::new();
+    let clock = std::sync::Arc::new(kyoso::clock::SystemClock);
+    kyoso::startup::build_state(settings.clone(), clock.clone()).expect("starts");
+    let first = std::fs::read_to_string(dir.path().join("jwt-secret")).expect("secret written");
+    kyoso::startup::build_state(settings, clock).expect("starts again");
+    let second = std::fs::read_to_string(dir.path().join("jwt-secret")).expect("secret kept");
+    assert_eq!(first, second);
+    assert!(first.len() >= 64);
+}
+
+#[actix_web::test]
+async fn responses_never_leak_internal_errors() {
+    let app = TestApp::spawn().await;
+    let res = app.get("/api/v1/users?limit=abc").token(&app.admin.token).send().await;
+    res.assert_problem(422, "validation_failed");
+    assert!(matches!(res.body["errors"], Value::Array(_)));
+}
