@@ -11,25 +11,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
-/// One problem found in a request body: where, what kind, and a sentence for people.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
-pub struct FieldError {
-    /// Path of the field, e.g. `sections.purpose` or `funding_plan[3].prefecture_yen`.
-    pub field: String,
-    /// Stable reason code, e.g. `required`, `too_long`, `not_a_designated_city`.
-    pub code: Cow<'static, str>,
-    pub message: String,
-}
-
-impl FieldError {
-    pub fn new(
-        field: impl Into<String>,
-        code: impl Into<Cow<'static, str>>,
-        message: impl Into<String>,
-    ) -> Self {
-        Self { field: field.into(), code: code.into(), message: message.into() }
-    }
-}
+pub use crate::domain::validation::FieldError;
 
 #[derive(Debug, Clone)]
 pub struct ApiError {

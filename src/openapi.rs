@@ -25,6 +25,9 @@ Japan Standard Time (+09:00). Money is an integer number of yen.",
         (name = "users", description = "Accounts"),
         (name = "reference", description = "Prefectures and designated cities"),
         (name = "audit", description = "The append-only audit log"),
+        (name = "calls", description = "Calls (公募): terms, publication, review start"),
+        (name = "proposals", description = "Proposals (提案): drafting, partners, submission, attachments"),
+        (name = "endorsements", description = "Endorsements (連名) by the three signatories"),
     )
 )]
 pub struct ApiDoc;

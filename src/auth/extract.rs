@@ -45,10 +45,8 @@ pub fn client_ip(req: &HttpRequest) -> Option<String> {
     let trust_proxy = req
         .app_data::<web::Data<AppState>>()
         .is_some_and(|s| s.settings.server.trust_forwarded_for);
-    if trust_proxy {
-        if let Some(addr) = req.connection_info().realip_remote_addr() {
-            return Some(strip_port(addr));
-        }
+    if trust_proxy && let Some(addr) = req.connection_info().realip_remote_addr() {
+        return Some(strip_port(addr));
     }
     req.peer_addr().map(|a| a.ip().to_string())
 }

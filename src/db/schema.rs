@@ -103,9 +103,122 @@ diesel::table! {
     }
 }
 
+
+diesel::table! {
+    calls (id) {
+        id -> Text,
+        program -> Text,
+        fiscal_year -> Integer,
+        title -> Text,
+        description -> Text,
+        opens_at -> Timestamp,
+        closes_at -> Timestamp,
+        total_budget_yen -> BigInt,
+        max_request_yen -> BigInt,
+        reviewers_per_proposal -> Integer,
+        criteria -> Text,
+        status -> Text,
+        version -> Integer,
+        receipt_seq -> BigInt,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    proposals (id) {
+        id -> Text,
+        call_id -> Text,
+        lead_prefecture_code -> Text,
+        status -> Text,
+        version -> Integer,
+        content -> Text,
+        content_hash -> Text,
+        receipt_number -> Nullable<Text>,
+        submitted_at -> Nullable<Timestamp>,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    participations (call_id, prefecture_code) {
+        call_id -> Text,
+        prefecture_code -> Text,
+        proposal_id -> Text,
+        role -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    proposal_partners (proposal_id, prefecture_code) {
+        proposal_id -> Text,
+        prefecture_code -> Text,
+        invited_at -> Timestamp,
+        confirmed_at -> Nullable<Timestamp>,
+        confirmed_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    endorsements (id) {
+        id -> Text,
+        proposal_id -> Text,
+        role -> Text,
+        content_hash -> Text,
+        signatory_name -> Nullable<Text>,
+        signatory_email -> Nullable<Text>,
+        endorsed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    proposal_versions (id) {
+        id -> Text,
+        proposal_id -> Text,
+        version_no -> Integer,
+        receipt_number -> Text,
+        submitted_at -> Timestamp,
+        submitted_by -> Text,
+        content -> Text,
+        content_hash -> Text,
+    }
+}
+
+diesel::table! {
+    attachments (id) {
+        id -> Text,
+        proposal_id -> Text,
+        filename -> Text,
+        size -> BigInt,
+        sha256 -> Text,
+        uploaded_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (user_id, idempotency_key) {
+        user_id -> Text,
+        idempotency_key -> Text,
+        proposal_id -> Text,
+        response -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(designated_cities -> prefectures (prefecture_code));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
+diesel::joinable!(proposals -> calls (call_id));
+diesel::joinable!(participations -> proposals (proposal_id));
+diesel::joinable!(proposal_partners -> proposals (proposal_id));
+diesel::joinable!(endorsements -> proposals (proposal_id));
+diesel::joinable!(proposal_versions -> proposals (proposal_id));
+diesel::joinable!(attachments -> proposals (proposal_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     prefectures,
@@ -116,4 +229,12 @@ diesel::allow_tables_to_appear_in_same_query!(
     action_tokens,
     audit_events,
     outbox,
+    calls,
+    proposals,
+    participations,
+    proposal_partners,
+    endorsements,
+    proposal_versions,
+    attachments,
+    idempotency_keys,
 );

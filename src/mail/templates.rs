@@ -46,6 +46,50 @@ pub fn password_reset(name: &str, link: &str, valid_minutes: i64) -> Email {
     )
 }
 
+/// What an endorsement link asks a signatory to co-sign.
+pub struct EndorsementRequest<'a> {
+    pub signatory_name: &'a str,
+    pub role_ja: &'a str,
+    pub role_en: &'a str,
+    pub proposal_title: &'a str,
+    pub lead_prefecture_ja: &'a str,
+    pub lead_prefecture_en: &'a str,
+    pub call_title: &'a str,
+    pub link: &'a str,
+    pub valid_until: &'a str,
+}
+
+pub fn endorsement_request(r: &EndorsementRequest<'_>) -> Email {
+    email(
+        "提案への連名（承認）のお願い",
+        "Please endorse a proposal",
+        format!(
+            "{name} 様\n\n{pref_ja}が公募「{call}」に提出する提案「{title}」について、{role_ja}としての連名（承認）をお願いします。\n次のリンクから内容を確認のうえ承認してください（有効期限 {until}、1回のみ有効）。\n提案の内容が変更された場合、このリンクは無効になり、改めて依頼が届きます。\n\n{link}\n",
+            name = r.signatory_name, pref_ja = r.lead_prefecture_ja, call = r.call_title, title = r.proposal_title,
+            role_ja = r.role_ja, until = r.valid_until, link = r.link
+        ),
+        format!(
+            "Dear {name},\n\n{pref_en} asks you, as {role_en}, to co-sign its proposal \"{title}\" to the call \"{call}\".\nReview and endorse it through this link (valid until {until}, usable once).\nIf the proposal changes, this link stops working and a new request will follow.\n\n{link}\n",
+            name = r.signatory_name, pref_en = r.lead_prefecture_en, role_en = r.role_en, title = r.proposal_title,
+            call = r.call_title, until = r.valid_until, link = r.link
+        ),
+    )
+}
+
+/// The receipt (受付) sent to the lead prefecture's officers when a proposal is submitted.
+pub fn proposal_received(receipt_number: &str, proposal_title: &str, call_title: &str, submitted_at: &str) -> Email {
+    email(
+        &format!("提案を受け付けました（{receipt_number}）"),
+        &format!("Proposal received ({receipt_number})"),
+        format!(
+            "提案を受け付けました。\n\n受付番号: {receipt_number}\n提案名: {proposal_title}\n公募: {call_title}\n受付日時: {submitted_at}\n\n締切までは取り下げ・再提出ができます。\n"
+        ),
+        format!(
+            "Your proposal has been received.\n\nReceipt number: {receipt_number}\nProposal: {proposal_title}\nCall: {call_title}\nReceived at: {submitted_at}\n\nUntil the deadline you may pull it back and submit again.\n"
+        ),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,8 +2,11 @@
 //! connection of the caller's transaction, so a state change, its audit event and its emails
 //! commit together.
 
+pub mod assignments;
 pub mod audit;
+pub mod calls;
 pub mod outbox;
+pub mod proposals;
 pub mod reference;
 pub mod sessions;
 pub mod tokens;

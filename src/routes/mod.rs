@@ -1,15 +1,19 @@
 //! HTTP resources, one module per resource. Handlers parse, authorise, call the domain and the
 //! repositories, and answer; the rules themselves live in `crate::domain`.
 
+pub mod attachments;
 pub mod audit;
 pub mod auth;
+pub mod calls;
+pub mod endorsements;
 pub mod health;
+pub mod proposals;
 pub mod reference;
 pub mod users;
 
 mod support;
 
-pub use support::{Body, List, Page, path_error as support_path_error, query_error as support_query_error};
+pub use support::{Body, List, MaybeBody, Page, check_version, etag, if_match, with_etag, path_error as support_path_error, query_error as support_query_error};
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -26,5 +30,26 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(users::create_user)
         .service(users::list_users)
         .service(reference::list_prefectures)
-        .service(audit::list_audit_events);
+        .service(audit::list_audit_events)
+        .service(calls::create_call)
+        .service(calls::list_calls)
+        .service(calls::get_call)
+        .service(calls::update_call)
+        .service(calls::publish_call)
+        .service(calls::start_review)
+        .service(proposals::create_proposal)
+        .service(proposals::list_proposals)
+        .service(proposals::get_proposal)
+        .service(proposals::update_proposal)
+        .service(proposals::confirm_partner)
+        .service(proposals::withdraw_confirmation)
+        .service(proposals::submit_proposal)
+        .service(proposals::unsubmit_proposal)
+        .service(proposals::withdraw_proposal)
+        .service(proposals::list_versions)
+        .service(endorsements::request_endorsements)
+        .service(endorsements::preview_endorsement)
+        .service(endorsements::endorse)
+        .service(attachments::upload_attachment)
+        .service(attachments::download_attachment);
 }

@@ -149,3 +149,66 @@ pub fn query_error(err: actix_web::error::QueryPayloadError, _: &HttpRequest) ->
 pub fn path_error(err: actix_web::error::PathError, _: &HttpRequest) -> actix_web::Error {
     ApiError::new(actix_web::http::StatusCode::NOT_FOUND, "not_found", format!("no such resource: {err}")).into()
 }
+
+/// The entity tag of a versioned resource.
+pub fn etag(version: i32) -> String {
+    format!("\"{version}\"")
+}
+
+/// The versions an `If-Match` header accepts: `None` when absent or `*` (no precondition).
+/// Entity tags are compared leniently — `"3"`, `W/"3"` and `3` all name version 3 — because
+/// clients echo what they received in many forms.
+pub fn if_match(req: &HttpRequest) -> Result<Option<Vec<i32>>, ApiError> {
+    let Some(raw) = req.headers().get(header::IF_MATCH) else { return Ok(None) };
+    let raw = raw.to_str().map_err(|_| ApiError::bad_request("invalid_if_match", "If-Match is not readable"))?;
+    if raw.trim() == "*" {
+        return Ok(None);
+    }
+    let versions = raw
+        .split(',')
+        .map(|t| t.trim().trim_start_matches("W/").trim_matches('"').parse::<i32>())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|_| ApiError::version_conflict())?;
+    Ok(Some(versions))
+}
+
+/// 412 unless the precondition names the current version.
+pub fn check_version(precondition: &Option<Vec<i32>>, current: i32) -> Result<(), ApiError> {
+    match precondition {
+        Some(versions) if !versions.contains(&current) => Err(ApiError::version_conflict()),
+        _ => Ok(()),
+    }
+}
+
+/// A JSON response carrying the resource's ETag.
+pub fn with_etag<T: Serialize>(status: actix_web::http::StatusCode, version: i32, body: &T) -> actix_web::HttpResponse {
+    actix_web::HttpResponse::build(status).insert_header((header::ETAG, etag(version))).json(body)
+}
+
+/// A JSON body that may also be absent (an empty body is `None`).
+pub struct MaybeBody<T>(pub Option<T>);
+
+impl<T: DeserializeOwned + 'static> FromRequest for MaybeBody<T> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let empty = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.trim() == "0")
+            || (req.headers().get(header::CONTENT_LENGTH).is_none() && req.headers().get(header::TRANSFER_ENCODING).is_none());
+        if empty {
+            return Box::pin(async { Ok(MaybeBody(None)) });
+        }
+        let inner = Body::<T>::from_request(req, payload);
+        Box::pin(async move {
+            match inner.await {
+                Ok(Body(v)) => Ok(MaybeBody(Some(v))),
+                Err(e) if e.code == "malformed_json" && e.detail.contains("empty") => Ok(MaybeBody(None)),
+                Err(e) => Err(e),
+            }
+        })
+    }
+}

@@ -1,11 +1,11 @@
 use chrono::Duration;
 use serde_json::json;
 
-use crate::helpers::{ADMIN_EMAIL, PASSWORD, TestApp};
+use crate::helpers::{ADMIN_EMAIL, PASSWORD, TestApp, with_production_token_lifetimes};
 
 #[actix_web::test]
 async fn login_returns_a_bearer_token_pair() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_with(with_production_token_lifetimes).await;
     let res = app.post("/api/v1/auth/login").json(&json!({ "email": ADMIN_EMAIL, "password": PASSWORD })).send().await;
     res.assert_status(200);
     assert_eq!(res.body["token_type"], "Bearer");
@@ -118,7 +118,7 @@ async fn reusing_a_rotated_refresh_token_revokes_the_whole_session() {
 
 #[actix_web::test]
 async fn unknown_and_expired_refresh_tokens_are_refused() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_with(with_production_token_lifetimes).await;
     app.post("/api/v1/auth/refresh").json(&json!({ "refresh_token": "nonsense" })).send().await.assert_problem(401, "invalid_refresh_token");
     app.advance(Duration::days(31));
     app.post("/api/v1/auth/refresh")
@@ -154,7 +154,7 @@ async fn logout_requires_authentication() {
 
 #[actix_web::test]
 async fn access_tokens_expire_and_bad_ones_are_refused() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_with(with_production_token_lifetimes).await;
     app.get("/api/v1/me").send().await.assert_problem(401, "unauthenticated");
     app.get("/api/v1/me").token("not.a.jwt").send().await.assert_problem(401, "invalid_token");
     let res = app.get("/api/v1/me").token(&app.admin.token).send().await;

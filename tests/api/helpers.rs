@@ -88,9 +88,19 @@ pub fn test_settings(dir: &TempDir) -> Settings {
     // Cheap hashing keeps the suite fast; the algorithm (argon2id) is the same.
     settings.auth.argon2_memory_kib = 256;
     settings.auth.argon2_iterations = 1;
+    // Tests step the clock past deadlines (weeks); their users stay logged in. Tests of expiry
+    // set the production lifetimes back (see `with_production_token_lifetimes`).
+    settings.auth.access_ttl_secs = 90 * 24 * 3600;
+    settings.auth.refresh_ttl_secs = 180 * 24 * 3600;
     settings.bootstrap.admin_email = Some(ADMIN_EMAIL.into());
     settings.bootstrap.admin_password = Some(PASSWORD.into());
     settings
+}
+
+pub fn with_production_token_lifetimes(settings: &mut Settings) {
+    let defaults = Settings::load_from(HashMap::new()).expect("default settings");
+    settings.auth.access_ttl_secs = defaults.auth.access_ttl_secs;
+    settings.auth.refresh_ttl_secs = defaults.auth.refresh_ttl_secs;
 }
 
 pub struct Response {

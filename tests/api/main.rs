@@ -9,3 +9,11 @@ mod errors;
 mod mail;
 mod ops;
 mod reference;
+mod fixtures;
+
+mod attachments;
+mod calls;
+mod endorsements;
+mod partners;
+mod proposals;
+mod races;

@@ -1,0 +1,9 @@
+DROP TABLE idempotency_keys;
+DROP TABLE attachments;
+DROP TABLE proposal_versions;
+DROP FUNCTION proposal_versions_immutable();
+DROP TABLE endorsements;
+DROP TABLE proposal_partners;
+DROP TABLE participations;
+DROP TABLE proposals;
+DROP TABLE calls;

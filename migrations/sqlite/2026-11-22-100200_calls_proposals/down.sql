@@ -1,0 +1,10 @@
+DROP TRIGGER proposal_versions_no_delete;
+DROP TRIGGER proposal_versions_no_update;
+DROP TABLE idempotency_keys;
+DROP TABLE attachments;
+DROP TABLE proposal_versions;
+DROP TABLE endorsements;
+DROP TABLE proposal_partners;
+DROP TABLE participations;
+DROP TABLE proposals;
+DROP TABLE calls;

@@ -1,0 +1,330 @@
+//! Calls (公募): the two programs, the call's lifecycle and what may change when, the evaluation
+//! criteria, and the submission window judged by the server's clock.
+
+use std::collections::HashSet;
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::domain::money::Yen;
+use crate::domain::validation::Problems;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Program {
+    /// 地域産学官共同研究拠点整備事業 (seed 001): a building and equipment for a joint research hub.
+    LabConstruction,
+    /// 共創の場形成支援・地域共創分野 (seed 004): a regional co-creation venue with a shared vision.
+    RegionalCoCreation,
+}
+
+impl Program {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Program::LabConstruction => "lab_construction",
+            Program::RegionalCoCreation => "regional_co_creation",
+        }
+    }
+
+    /// The program's mark in receipt numbers (`R8-LAB-13-0001`).
+    pub fn receipt_mark(self) -> &'static str {
+        match self {
+            Program::LabConstruction => "LAB",
+            Program::RegionalCoCreation => "COC",
+        }
+    }
+
+    pub fn name_ja(self) -> &'static str {
+        match self {
+            Program::LabConstruction => "地域産学官共同研究拠点整備事業",
+            Program::RegionalCoCreation => "共創の場形成支援（地域共創分野）",
+        }
+    }
+}
+
+impl FromStr for Program {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "lab_construction" => Ok(Program::LabConstruction),
+            "regional_co_creation" => Ok(Program::RegionalCoCreation),
+            other => Err(format!("unknown program {other:?}")),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CallStatus {
+    Draft,
+    Published,
+    UnderReview,
+    Decided,
+}
+
+impl CallStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CallStatus::Draft => "draft",
+            CallStatus::Published => "published",
+            CallStatus::UnderReview => "under_review",
+            CallStatus::Decided => "decided",
+        }
+    }
+}
+
+impl FromStr for CallStatus {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "draft" => Ok(CallStatus::Draft),
+            "published" => Ok(CallStatus::Published),
+            "under_review" => Ok(CallStatus::UnderReview),
+            "decided" => Ok(CallStatus::Decided),
+            other => Err(format!("unknown call status {other:?}")),
+        }
+    }
+}
+
+impl fmt::Display for CallStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An evaluation criterion (評価項目) with its weight in the total score (seed 003).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Criterion {
+    #[schema(example = "feasibility")]
+    pub code: String,
+    #[schema(example = "実現可能性 / Feasibility")]
+    pub name: String,
+    #[schema(example = 2.0)]
+    pub weight: f64,
+}
+
+pub const DEFAULT_REVIEWERS_PER_PROPOSAL: i32 = 3;
+
+/// Everything a call states; validated as a whole.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CallTerms {
+    pub program: Program,
+    pub fiscal_year: i32,
+    pub title: String,
+    pub description: String,
+    pub opens_at: DateTime<Utc>,
+    pub closes_at: DateTime<Utc>,
+    pub total_budget: Yen,
+    pub max_request: Yen,
+    pub reviewers_per_proposal: i32,
+    pub criteria: Vec<Criterion>,
+}
+
+fn valid_criterion_code(code: &str) -> bool {
+    (1..=40).contains(&code.len()) && code.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+}
+
+impl CallTerms {
+    /// Every problem with the terms, not only the first.
+    pub fn problems(&self) -> Problems {
+        let mut p = Problems::new();
+        p.check((2000..=2100).contains(&self.fiscal_year), "fiscal_year", "out_of_range", "must be a fiscal year between 2000 and 2100");
+        p.text("title", Some(&self.title), 200);
+        p.optional_text("description", Some(&self.description), 20_000);
+        p.check(self.opens_at < self.closes_at, "closes_at", "before_opening", "the deadline must be after the opening");
+        p.check(self.total_budget > Yen::ZERO, "total_budget_yen", "must_be_positive", "must be more than 0 yen");
+        p.check(self.max_request > Yen::ZERO, "max_request_yen", "must_be_positive", "must be more than 0 yen");
+        p.check(
+            self.max_request <= self.total_budget,
+            "max_request_yen",
+            "exceeds_total_budget",
+            "the maximum request cannot exceed the call's total budget",
+        );
+        p.check(
+            (1..=10).contains(&self.reviewers_per_proposal),
+            "reviewers_per_proposal",
+            "out_of_range",
+            "must be between 1 and 10",
+        );
+        p.check(!self.criteria.is_empty(), "criteria", "required", "a call needs at least one evaluation criterion");
+        let mut seen = HashSet::new();
+        for (i, c) in self.criteria.iter().enumerate() {
+            p.check(valid_criterion_code(&c.code), format!("criteria[{i}].code"), "invalid_code", "use 1–40 of a–z, 0–9 and _");
+            p.check(seen.insert(c.code.as_str()), format!("criteria[{i}].code"), "duplicate", format!("the code {:?} is used twice", c.code));
+            p.text(&format!("criteria[{i}].name"), Some(&c.name), 200);
+            p.check(c.weight.is_finite() && c.weight > 0.0, format!("criteria[{i}].weight"), "must_be_positive", "must be a number greater than 0");
+        }
+        p
+    }
+}
+
+/// Which parts of a call may change in each status (API.md: while `draft` anything; later only
+/// the deadline — an extension — and the description).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CallField {
+    Program,
+    FiscalYear,
+    Title,
+    Description,
+    OpensAt,
+    ClosesAt,
+    TotalBudget,
+    MaxRequest,
+    ReviewersPerProposal,
+    Criteria,
+}
+
+impl CallField {
+    pub fn name(self) -> &'static str {
+        match self {
+            CallField::Program => "program",
+            CallField::FiscalYear => "fiscal_year",
+            CallField::Title => "title",
+            CallField::Description => "description",
+            CallField::OpensAt => "opens_at",
+            CallField::ClosesAt => "closes_at",
+            CallField::TotalBudget => "total_budget_yen",
+            CallField::MaxRequest => "max_request_yen",
+            CallField::ReviewersPerProposal => "reviewers_per_proposal",
+            CallField::Criteria => "criteria",
+        }
+    }
+}
+
+pub fn may_change(status: CallStatus, field: CallField) -> bool {
+    match status {
+        CallStatus::Draft => true,
+        // Extending the deadline is only meaningful while submissions are being taken.
+        CallStatus::Published => matches!(field, CallField::Description | CallField::ClosesAt),
+        CallStatus::UnderReview | CallStatus::Decided => field == CallField::Description,
+    }
+}
+
+/// After publication the deadline can only move later: a prefecture that planned for the
+/// published deadline must never find it brought forward.
+pub fn deadline_change_allowed(status: CallStatus, current: DateTime<Utc>, proposed: DateTime<Utc>) -> bool {
+    status == CallStatus::Draft || proposed >= current
+}
+
+/// Submissions are accepted only while the call is published and `opens_at <= now < closes_at`.
+pub fn accepting_submissions(status: CallStatus, opens_at: DateTime<Utc>, closes_at: DateTime<Utc>, now: DateTime<Utc>) -> bool {
+    status == CallStatus::Published && opens_at <= now && now < closes_at
+}
+
+/// The call moves to review once its deadline has passed.
+pub fn may_start_review(status: CallStatus, closes_at: DateTime<Utc>, now: DateTime<Utc>) -> Result<(), &'static str> {
+    match status {
+        CallStatus::Published if now >= closes_at => Ok(()),
+        CallStatus::Published => Err("the call is still open: review starts after its deadline"),
+        _ => Err("only a published call can move to review"),
+    }
+}
+
+/// Who may see a call: applicants and reviewers never see drafts.
+pub fn visible_to_non_admins(status: CallStatus) -> bool {
+    status != CallStatus::Draft
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Duration;
+
+    fn terms() -> CallTerms {
+        let opens_at = Utc::now();
+        CallTerms {
+            program: Program::LabConstruction,
+            fiscal_year: 2026,
+            title: "地域産学官共同研究拠点整備事業 令和8年度公募".into(),
+            description: String::new(),
+            opens_at,
+            closes_at: opens_at + Duration::days(30),
+            total_budget: Yen::new(69_500_000_000).unwrap(),
+            max_request: Yen::new(3_000_000_000).unwrap(),
+            reviewers_per_proposal: 3,
+            criteria: vec![
+                Criterion { code: "purpose".into(), name: "目的".into(), weight: 1.0 },
+                Criterion { code: "feasibility".into(), name: "実現可能性".into(), weight: 2.0 },
+            ],
+        }
+    }
+
+    #[test]
+    fn sound_terms_have_no_problems() {
+        assert!(terms().problems().is_empty());
+    }
+
+    #[test]
+    fn every_problem_with_the_criteria_is_reported() {
+        let mut t = terms();
+        t.criteria = vec![
+            Criterion { code: "a".into(), name: "A".into(), weight: 0.0 },
+            Criterion { code: "a".into(), name: "".into(), weight: f64::NAN },
+            Criterion { code: "Bad Code".into(), name: "B".into(), weight: -1.0 },
+        ];
+        let fields: Vec<(String, String)> =
+            t.problems().into_vec().into_iter().map(|e| (e.field, e.code.into_owned())).collect();
+        for expected in [
+            ("criteria[0].weight", "must_be_positive"),
+            ("criteria[1].code", "duplicate"),
+            ("criteria[1].name", "required"),
+            ("criteria[1].weight", "must_be_positive"),
+            ("criteria[2].code", "invalid_code"),
+            ("criteria[2].weight", "must_be_positive"),
+        ] {
+            assert!(fields.contains(&(expected.0.to_string(), expected.1.to_string())), "{expected:?} in {fields:?}");
+        }
+    }
+
+    #[test]
+    fn dates_and_money_are_checked_together() {
+        let mut t = terms();
+        t.closes_at = t.opens_at;
+        t.max_request = Yen::new(70_000_000_000).unwrap();
+        t.reviewers_per_proposal = 0;
+        let codes: Vec<String> = t.problems().into_vec().into_iter().map(|e| e.code.into_owned()).collect();
+        assert_eq!(codes, ["before_opening", "exceeds_total_budget", "out_of_range"]);
+    }
+
+    #[test]
+    fn after_publication_only_the_deadline_and_description_change() {
+        assert!(may_change(CallStatus::Draft, CallField::Criteria));
+        assert!(may_change(CallStatus::Published, CallField::ClosesAt));
+        assert!(may_change(CallStatus::Published, CallField::Description));
+        assert!(!may_change(CallStatus::Published, CallField::TotalBudget));
+        assert!(!may_change(CallStatus::UnderReview, CallField::ClosesAt));
+        assert!(may_change(CallStatus::Decided, CallField::Description));
+    }
+
+    #[test]
+    fn a_published_deadline_is_only_ever_extended() {
+        let now = Utc::now();
+        assert!(deadline_change_allowed(CallStatus::Published, now, now + Duration::days(1)));
+        assert!(!deadline_change_allowed(CallStatus::Published, now, now - Duration::days(1)));
+        assert!(deadline_change_allowed(CallStatus::Draft, now, now - Duration::days(1)));
+    }
+
+    #[test]
+    fn the_window_is_open_from_opening_until_just_before_the_deadline() {
+        let t = terms();
+        let open = |now| accepting_submissions(CallStatus::Published, t.opens_at, t.closes_at, now);
+        assert!(!open(t.opens_at - Duration::seconds(1)));
+        assert!(open(t.opens_at));
+        assert!(open(t.closes_at - Duration::microseconds(1)));
+        assert!(!open(t.closes_at));
+        assert!(!accepting_submissions(CallStatus::Draft, t.opens_at, t.closes_at, t.opens_at));
+    }
+
+    #[test]
+    fn review_starts_only_after_the_deadline_of_a_published_call() {
+        let now = Utc::now();
+        assert!(may_start_review(CallStatus::Published, now, now).is_ok());
+        assert!(may_start_review(CallStatus::Published, now + Duration::hours(1), now).is_err());
+        assert!(may_start_review(CallStatus::Draft, now - Duration::hours(1), now).is_err());
+    }
+}

@@ -1,0 +1,128 @@
+//! A proposal's lifecycle (SPEC §4.4):
+//! `draft` → `submitted` → `under_review` → `adopted` | `conditionally_adopted` | `rejected`;
+//! before the deadline a submission can be pulled back to `draft`, and a draft or submission
+//! can be `withdrawn` for good.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ProposalStatus {
+    Draft,
+    Submitted,
+    UnderReview,
+    Adopted,
+    ConditionallyAdopted,
+    Rejected,
+    Withdrawn,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transition {
+    Submit,
+    Unsubmit,
+    Withdraw,
+    StartReview,
+}
+
+impl ProposalStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProposalStatus::Draft => "draft",
+            ProposalStatus::Submitted => "submitted",
+            ProposalStatus::UnderReview => "under_review",
+            ProposalStatus::Adopted => "adopted",
+            ProposalStatus::ConditionallyAdopted => "conditionally_adopted",
+            ProposalStatus::Rejected => "rejected",
+            ProposalStatus::Withdrawn => "withdrawn",
+        }
+    }
+
+    /// A live proposal holds its prefectures: only a withdrawal releases them.
+    pub fn is_live(self) -> bool {
+        self != ProposalStatus::Withdrawn
+    }
+
+    /// Submitted at some point and not withdrawn: what review and decisions work on.
+    pub fn was_submitted(self) -> bool {
+        !matches!(self, ProposalStatus::Draft | ProposalStatus::Withdrawn)
+    }
+
+    /// The status a transition leads to, or why it cannot happen now.
+    pub fn after(self, transition: Transition) -> Result<ProposalStatus, String> {
+        use ProposalStatus::*;
+        match (transition, self) {
+            (Transition::Submit, Draft) => Ok(Submitted),
+            (Transition::Unsubmit, Submitted) => Ok(Draft),
+            (Transition::Withdraw, Draft | Submitted) => Ok(Withdrawn),
+            (Transition::StartReview, Submitted) => Ok(UnderReview),
+            (t, s) => Err(format!("a {} proposal cannot be {}", s.as_str().replace('_', " "), t.past_participle())),
+        }
+    }
+}
+
+impl Transition {
+    fn past_participle(self) -> &'static str {
+        match self {
+            Transition::Submit => "submitted",
+            Transition::Unsubmit => "pulled back to draft",
+            Transition::Withdraw => "withdrawn",
+            Transition::StartReview => "put under review",
+        }
+    }
+}
+
+impl FromStr for ProposalStatus {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        use ProposalStatus::*;
+        [Draft, Submitted, UnderReview, Adopted, ConditionallyAdopted, Rejected, Withdrawn]
+            .into_iter()
+            .find(|st| st.as_str() == s)
+            .ok_or_else(|| format!("unknown proposal status {s:?}"))
+    }
+}
+
+impl fmt::Display for ProposalStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ProposalStatus::*;
+    use super::*;
+
+    #[test]
+    fn drafts_submit_and_submissions_come_back_or_go() {
+        assert_eq!(Draft.after(Transition::Submit), Ok(Submitted));
+        assert_eq!(Submitted.after(Transition::Unsubmit), Ok(Draft));
+        assert_eq!(Draft.after(Transition::Withdraw), Ok(Withdrawn));
+        assert_eq!(Submitted.after(Transition::Withdraw), Ok(Withdrawn));
+        assert_eq!(Submitted.after(Transition::StartReview), Ok(UnderReview));
+    }
+
+    #[test]
+    fn withdrawal_is_final_and_review_is_not_undone() {
+        for t in [Transition::Submit, Transition::Unsubmit, Transition::Withdraw, Transition::StartReview] {
+            assert!(Withdrawn.after(t).is_err());
+        }
+        assert!(UnderReview.after(Transition::Unsubmit).is_err());
+        assert!(UnderReview.after(Transition::Withdraw).is_err());
+        assert!(Submitted.after(Transition::Submit).is_err());
+        assert!(Draft.after(Transition::Unsubmit).is_err());
+    }
+
+    #[test]
+    fn only_withdrawal_releases_the_prefectures() {
+        assert!(Draft.is_live() && Adopted.is_live() && Rejected.is_live());
+        assert!(!Withdrawn.is_live());
+        assert!(!Draft.was_submitted() && UnderReview.was_submitted());
+    }
+}

@@ -1,0 +1,235 @@
+//! Calls.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::db::DbConn;
+use crate::db::schema::{calls, proposals};
+use crate::domain::call::{self, CallStatus, CallTerms, Criterion, Program};
+use crate::domain::money::Yen;
+use crate::domain::time;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = calls)]
+pub struct CallRow {
+    pub id: String,
+    pub program: String,
+    pub fiscal_year: i32,
+    pub title: String,
+    pub description: String,
+    pub opens_at: NaiveDateTime,
+    pub closes_at: NaiveDateTime,
+    pub total_budget_yen: i64,
+    pub max_request_yen: i64,
+    pub reviewers_per_proposal: i32,
+    pub criteria: String,
+    pub status: String,
+    pub version: i32,
+    pub receipt_seq: i64,
+    pub created_by: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl CallRow {
+    pub fn status(&self) -> CallStatus {
+        self.status.parse().unwrap_or(CallStatus::Draft)
+    }
+
+    pub fn program(&self) -> Program {
+        self.program.parse().unwrap_or(Program::LabConstruction)
+    }
+
+    pub fn criteria(&self) -> Vec<Criterion> {
+        serde_json::from_str(&self.criteria).unwrap_or_default()
+    }
+
+    pub fn opens_at(&self) -> DateTime<Utc> {
+        self.opens_at.and_utc()
+    }
+
+    pub fn closes_at(&self) -> DateTime<Utc> {
+        self.closes_at.and_utc()
+    }
+
+    pub fn total_budget(&self) -> Yen {
+        Yen::new(self.total_budget_yen).unwrap_or(Yen::ZERO)
+    }
+
+    pub fn max_request(&self) -> Yen {
+        Yen::new(self.max_request_yen).unwrap_or(Yen::ZERO)
+    }
+
+    pub fn accepting_submissions(&self, now: DateTime<Utc>) -> bool {
+        call::accepting_submissions(self.status(), self.opens_at(), self.closes_at(), now)
+    }
+
+    pub fn terms(&self) -> CallTerms {
+        CallTerms {
+            program: self.program(),
+            fiscal_year: self.fiscal_year,
+            title: self.title.clone(),
+            description: self.description.clone(),
+            opens_at: self.opens_at(),
+            closes_at: self.closes_at(),
+            total_budget: self.total_budget(),
+            max_request: self.max_request(),
+            reviewers_per_proposal: self.reviewers_per_proposal,
+            criteria: self.criteria(),
+        }
+    }
+
+    pub fn view(&self, now: DateTime<Utc>) -> Call {
+        Call {
+            id: self.id.clone(),
+            program: self.program(),
+            fiscal_year: self.fiscal_year,
+            title: self.title.clone(),
+            description: self.description.clone(),
+            opens_at: time::shown(self.opens_at),
+            closes_at: time::shown(self.closes_at),
+            total_budget_yen: self.total_budget_yen,
+            max_request_yen: self.max_request_yen,
+            reviewers_per_proposal: self.reviewers_per_proposal,
+            criteria: self.criteria(),
+            status: self.status(),
+            version: self.version,
+            accepting_submissions: self.accepting_submissions(now),
+            created_at: time::shown(self.created_at),
+            updated_at: time::shown(self.updated_at),
+        }
+    }
+}
+
+/// A call as the API shows it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Call {
+    pub id: String,
+    pub program: Program,
+    pub fiscal_year: i32,
+    pub title: String,
+    pub description: String,
+    pub opens_at: chrono::DateTime<chrono::FixedOffset>,
+    /// The deadline (締切), shown in Japan Standard Time.
+    pub closes_at: chrono::DateTime<chrono::FixedOffset>,
+    pub total_budget_yen: i64,
+    pub max_request_yen: i64,
+    pub reviewers_per_proposal: i32,
+    pub criteria: Vec<Criterion>,
+    pub status: CallStatus,
+    pub version: i32,
+    /// Whether proposals are accepted right now, by the server's clock.
+    pub accepting_submissions: bool,
+    pub created_at: chrono::DateTime<chrono::FixedOffset>,
+    pub updated_at: chrono::DateTime<chrono::FixedOffset>,
+}
+
+pub fn row_from_terms(id: String, terms: &CallTerms, created_by: &str, now: DateTime<Utc>) -> CallRow {
+    CallRow {
+        id,
+        program: terms.program.as_str().to_string(),
+        fiscal_year: terms.fiscal_year,
+        title: terms.title.trim().to_string(),
+        description: terms.description.clone(),
+        opens_at: time::stored(terms.opens_at),
+        closes_at: time::stored(terms.closes_at),
+        total_budget_yen: terms.total_budget.get(),
+        max_request_yen: terms.max_request.get(),
+        reviewers_per_proposal: terms.reviewers_per_proposal,
+        criteria: serde_json::to_string(&terms.criteria).unwrap_or_else(|_| "[]".into()),
+        status: CallStatus::Draft.as_str().to_string(),
+        version: 1,
+        receipt_seq: 0,
+        created_by: created_by.to_string(),
+        created_at: time::stored(now),
+        updated_at: time::stored(now),
+    }
+}
+
+pub fn insert(conn: &mut DbConn, row: &CallRow) -> QueryResult<()> {
+    diesel::insert_into(calls::table).values(row).execute(conn).map(|_| ())
+}
+
+pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<CallRow>> {
+    calls::table.find(id).select(CallRow::as_select()).first(conn).optional()
+}
+
+/// Reads a call for a change that depends on its current state, taking the call's row lock
+/// first (an update that changes nothing) so that such changes to one call — receipt numbers,
+/// decisions against the budget — happen one at a time on PostgreSQL as on SQLite.
+pub fn lock(conn: &mut DbConn, id: &str) -> QueryResult<Option<CallRow>> {
+    diesel::update(calls::table.find(id)).set(calls::version.eq(calls::version)).execute(conn)?;
+    find(conn, id)
+}
+
+pub fn list(
+    conn: &mut DbConn,
+    include_drafts: bool,
+    status: Option<CallStatus>,
+    limit: i64,
+    offset: i64,
+) -> QueryResult<(Vec<CallRow>, i64)> {
+    let filtered = || {
+        let mut q = calls::table.into_boxed();
+        if !include_drafts {
+            q = q.filter(calls::status.ne(CallStatus::Draft.as_str()));
+        }
+        if let Some(status) = status {
+            q = q.filter(calls::status.eq(status.as_str()));
+        }
+        q
+    };
+    let total = filtered().count().get_result(conn)?;
+    let rows = filtered()
+        .order((calls::opens_at.desc(), calls::id.asc()))
+        .limit(limit)
+        .offset(offset)
+        .select(CallRow::as_select())
+        .load(conn)?;
+    Ok((rows, total))
+}
+
+/// Writes changed terms; false when the version moved meanwhile (a concurrent edit).
+pub fn update_terms(conn: &mut DbConn, id: &str, expected_version: i32, terms: &CallTerms, now: DateTime<Utc>) -> QueryResult<bool> {
+    let updated = diesel::update(calls::table.filter(calls::id.eq(id)).filter(calls::version.eq(expected_version)))
+        .set((
+            calls::program.eq(terms.program.as_str()),
+            calls::fiscal_year.eq(terms.fiscal_year),
+            calls::title.eq(terms.title.trim()),
+            calls::description.eq(&terms.description),
+            calls::opens_at.eq(time::stored(terms.opens_at)),
+            calls::closes_at.eq(time::stored(terms.closes_at)),
+            calls::total_budget_yen.eq(terms.total_budget.get()),
+            calls::max_request_yen.eq(terms.max_request.get()),
+            calls::reviewers_per_proposal.eq(terms.reviewers_per_proposal),
+            calls::criteria.eq(serde_json::to_string(&terms.criteria).unwrap_or_else(|_| "[]".into())),
+            calls::version.eq(expected_version + 1),
+            calls::updated_at.eq(time::stored(now)),
+        ))
+        .execute(conn)?;
+    Ok(updated == 1)
+}
+
+/// Moves a call from one status to the next; false if it was not in `from` any more.
+pub fn transition(conn: &mut DbConn, id: &str, from: CallStatus, to: CallStatus, now: DateTime<Utc>) -> QueryResult<bool> {
+    let updated = diesel::update(calls::table.filter(calls::id.eq(id)).filter(calls::status.eq(from.as_str())))
+        .set((calls::status.eq(to.as_str()), calls::version.eq(calls::version + 1), calls::updated_at.eq(time::stored(now))))
+        .execute(conn)?;
+    Ok(updated == 1)
+}
+
+/// The next receipt sequence of the call (the caller holds the call's lock).
+pub fn next_receipt_seq(conn: &mut DbConn, id: &str) -> QueryResult<i64> {
+    diesel::update(calls::table.find(id)).set(calls::receipt_seq.eq(calls::receipt_seq + 1)).execute(conn)?;
+    calls::table.find(id).select(calls::receipt_seq).first(conn)
+}
+
+pub fn count_proposals_with_status(conn: &mut DbConn, call_id: &str, status: &str) -> QueryResult<i64> {
+    proposals::table
+        .filter(proposals::call_id.eq(call_id))
+        .filter(proposals::status.eq(status))
+        .count()
+        .get_result(conn)
+}

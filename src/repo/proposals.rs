@@ -1,0 +1,504 @@
+//! Proposals and what hangs off them: participations (the one-prefecture rule), partner
+//! invitations, endorsements, submitted snapshots and idempotent submissions.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::db::DbConn;
+use crate::db::schema::{attachments, endorsements, idempotency_keys, participations, proposal_partners, proposal_versions, proposals};
+use crate::domain::prefecture::PrefectureCode;
+use crate::domain::proposal::content::SignatoryRole;
+use crate::domain::proposal::{ProposalContent, ProposalStatus};
+use crate::domain::time;
+use crate::error::is_unique_violation;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = proposals)]
+pub struct ProposalRow {
+    pub id: String,
+    pub call_id: String,
+    pub lead_prefecture_code: String,
+    pub status: String,
+    pub version: i32,
+    pub content: String,
+    pub content_hash: String,
+    pub receipt_number: Option<String>,
+    pub submitted_at: Option<NaiveDateTime>,
+    pub created_by: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl ProposalRow {
+    pub fn status(&self) -> ProposalStatus {
+        self.status.parse().unwrap_or(ProposalStatus::Draft)
+    }
+
+    pub fn lead(&self) -> PrefectureCode {
+        // The foreign key to `prefectures` guarantees a valid code.
+        self.lead_prefecture_code.parse().unwrap_or_else(|_| PrefectureCode::all().next().expect("47 prefectures"))
+    }
+
+    pub fn content(&self) -> ProposalContent {
+        serde_json::from_str::<serde_json::Value>(&self.content)
+            .ok()
+            .and_then(|v| ProposalContent::from_json(v).ok())
+            .unwrap_or_default()
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = proposal_partners)]
+pub struct PartnerRow {
+    pub proposal_id: String,
+    pub prefecture_code: String,
+    pub invited_at: NaiveDateTime,
+    pub confirmed_at: Option<NaiveDateTime>,
+    pub confirmed_by: Option<String>,
+}
+
+impl PartnerRow {
+    pub fn prefecture(&self) -> Option<PrefectureCode> {
+        self.prefecture_code.parse().ok()
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = endorsements)]
+pub struct EndorsementRow {
+    pub id: String,
+    pub proposal_id: String,
+    pub role: String,
+    pub content_hash: String,
+    pub signatory_name: Option<String>,
+    pub signatory_email: Option<String>,
+    pub endorsed_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = attachments)]
+pub struct AttachmentRow {
+    pub id: String,
+    pub proposal_id: String,
+    pub filename: String,
+    pub size: i64,
+    pub sha256: String,
+    pub uploaded_by: String,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Attachment {
+    pub id: String,
+    pub filename: String,
+    /// Bytes.
+    pub size: i64,
+    /// SHA-256 of the file, hex.
+    pub sha256: String,
+    pub created_at: chrono::DateTime<chrono::FixedOffset>,
+}
+
+impl AttachmentRow {
+    pub fn view(&self) -> Attachment {
+        Attachment {
+            id: self.id.clone(),
+            filename: self.filename.clone(),
+            size: self.size,
+            sha256: self.sha256.clone(),
+            created_at: time::shown(self.created_at),
+        }
+    }
+}
+
+pub fn insert(conn: &mut DbConn, row: &ProposalRow) -> QueryResult<()> {
+    diesel::insert_into(proposals::table).values(row).execute(conn).map(|_| ())
+}
+
+pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<ProposalRow>> {
+    proposals::table.find(id).select(ProposalRow::as_select()).first(conn).optional()
+}
+
+// ---- participations: one prefecture, one proposal per call --------------------------------
+
+/// The live proposal a prefecture takes part in within a call, if any.
+pub fn participation(conn: &mut DbConn, call_id: &str, prefecture: PrefectureCode) -> QueryResult<Option<String>> {
+    participations::table
+        .filter(participations::call_id.eq(call_id))
+        .filter(participations::prefecture_code.eq(prefecture.to_string()))
+        .select(participations::proposal_id)
+        .first(conn)
+        .optional()
+}
+
+#[derive(Debug)]
+pub enum ClaimError {
+    /// The prefecture already takes part in another live proposal of the call.
+    Taken,
+    Db(diesel::result::Error),
+}
+
+impl From<diesel::result::Error> for ClaimError {
+    fn from(e: diesel::result::Error) -> Self {
+        if is_unique_violation(&e) { ClaimError::Taken } else { ClaimError::Db(e) }
+    }
+}
+
+/// Records that a prefecture takes part in a proposal. The primary key (call, prefecture)
+/// refuses a second claim even when two transactions race past the friendly check.
+pub fn claim(
+    conn: &mut DbConn,
+    call_id: &str,
+    prefecture: PrefectureCode,
+    proposal_id: &str,
+    role: &str,
+    now: DateTime<Utc>,
+) -> Result<(), ClaimError> {
+    diesel::insert_into(participations::table)
+        .values((
+            participations::call_id.eq(call_id),
+            participations::prefecture_code.eq(prefecture.to_string()),
+            participations::proposal_id.eq(proposal_id),
+            participations::role.eq(role),
+            participations::created_at.eq(time::stored(now)),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn release(conn: &mut DbConn, proposal_id: &str, prefecture: PrefectureCode) -> QueryResult<usize> {
+    diesel::delete(
+        participations::table
+            .filter(participations::proposal_id.eq(proposal_id))
+            .filter(participations::prefecture_code.eq(prefecture.to_string())),
+    )
+    .execute(conn)
+}
+
+pub fn release_all(conn: &mut DbConn, proposal_id: &str) -> QueryResult<usize> {
+    diesel::delete(participations::table.filter(participations::proposal_id.eq(proposal_id))).execute(conn)
+}
+
+// ---- partners ---------------------------------------------------------------------------
+
+pub fn partners(conn: &mut DbConn, proposal_id: &str) -> QueryResult<Vec<PartnerRow>> {
+    proposal_partners::table
+        .filter(proposal_partners::proposal_id.eq(proposal_id))
+        .order(proposal_partners::prefecture_code.asc())
+        .select(PartnerRow::as_select())
+        .load(conn)
+}
+
+pub fn invited_prefectures(conn: &mut DbConn, proposal_id: &str) -> QueryResult<Vec<PrefectureCode>> {
+    Ok(partners(conn, proposal_id)?.iter().filter_map(PartnerRow::prefecture).collect())
+}
+
+pub fn confirmed_partners(conn: &mut DbConn, proposal_id: &str) -> QueryResult<Vec<PrefectureCode>> {
+    Ok(partners(conn, proposal_id)?.iter().filter(|p| p.confirmed_at.is_some()).filter_map(PartnerRow::prefecture).collect())
+}
+
+/// Makes the invitations match the partner list of the content: new partners are invited,
+/// dropped ones lose their invitation and, if they had confirmed, their participation.
+/// Returns the prefectures that were dropped.
+pub fn sync_partners(conn: &mut DbConn, proposal_id: &str, wanted: &[PrefectureCode], now: DateTime<Utc>) -> QueryResult<Vec<PrefectureCode>> {
+    let current = invited_prefectures(conn, proposal_id)?;
+    let mut dropped = Vec::new();
+    for code in current.iter().filter(|c| !wanted.contains(c)) {
+        diesel::delete(
+            proposal_partners::table
+                .filter(proposal_partners::proposal_id.eq(proposal_id))
+                .filter(proposal_partners::prefecture_code.eq(code.to_string())),
+        )
+        .execute(conn)?;
+        release(conn, proposal_id, *code)?;
+        dropped.push(*code);
+    }
+    for code in wanted.iter().filter(|c| !current.contains(c)) {
+        diesel::insert_into(proposal_partners::table)
+            .values((
+                proposal_partners::proposal_id.eq(proposal_id),
+                proposal_partners::prefecture_code.eq(code.to_string()),
+                proposal_partners::invited_at.eq(time::stored(now)),
+            ))
+            .execute(conn)?;
+    }
+    Ok(dropped)
+}
+
+pub fn set_partner_confirmation(
+    conn: &mut DbConn,
+    proposal_id: &str,
+    prefecture: PrefectureCode,
+    confirmed_by: Option<&str>,
+    now: DateTime<Utc>,
+) -> QueryResult<usize> {
+    diesel::update(
+        proposal_partners::table
+            .filter(proposal_partners::proposal_id.eq(proposal_id))
+            .filter(proposal_partners::prefecture_code.eq(prefecture.to_string())),
+    )
+    .set((
+        proposal_partners::confirmed_at.eq(confirmed_by.map(|_| time::stored(now))),
+        proposal_partners::confirmed_by.eq(confirmed_by),
+    ))
+    .execute(conn)
+}
+
+// ---- content, status --------------------------------------------------------------------
+
+/// Writes new content if the proposal is still at `expected_version`; false otherwise.
+pub fn update_content(
+    conn: &mut DbConn,
+    id: &str,
+    expected_version: i32,
+    content: &ProposalContent,
+    now: DateTime<Utc>,
+) -> QueryResult<bool> {
+    let updated = diesel::update(proposals::table.filter(proposals::id.eq(id)).filter(proposals::version.eq(expected_version)))
+        .set((
+            proposals::content.eq(content.to_json().to_string()),
+            proposals::content_hash.eq(content.hash()),
+            proposals::version.eq(expected_version + 1),
+            proposals::updated_at.eq(time::stored(now)),
+        ))
+        .execute(conn)?;
+    Ok(updated == 1)
+}
+
+/// Moves a proposal between statuses; false if it was no longer in `from` (a concurrent change).
+pub fn transition(conn: &mut DbConn, id: &str, from: ProposalStatus, to: ProposalStatus, now: DateTime<Utc>) -> QueryResult<bool> {
+    let updated = diesel::update(proposals::table.filter(proposals::id.eq(id)).filter(proposals::status.eq(from.as_str())))
+        .set((
+            proposals::status.eq(to.as_str()),
+            proposals::version.eq(proposals::version + 1),
+            proposals::updated_at.eq(time::stored(now)),
+        ))
+        .execute(conn)?;
+    Ok(updated == 1)
+}
+
+pub fn record_submission(conn: &mut DbConn, id: &str, receipt_number: &str, now: DateTime<Utc>) -> QueryResult<()> {
+    diesel::update(proposals::table.find(id))
+        .set((proposals::receipt_number.eq(Some(receipt_number)), proposals::submitted_at.eq(Some(time::stored(now)))))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Moves every proposal of a call in one status to another (e.g. submitted → under review).
+pub fn transition_all_in_call(conn: &mut DbConn, call_id: &str, from: ProposalStatus, to: ProposalStatus, now: DateTime<Utc>) -> QueryResult<usize> {
+    diesel::update(proposals::table.filter(proposals::call_id.eq(call_id)).filter(proposals::status.eq(from.as_str())))
+        .set((
+            proposals::status.eq(to.as_str()),
+            proposals::version.eq(proposals::version + 1),
+            proposals::updated_at.eq(time::stored(now)),
+        ))
+        .execute(conn)
+}
+
+// ---- listing ----------------------------------------------------------------------------
+
+/// Whose proposals a list may show.
+pub enum Scope {
+    All,
+    /// Those the prefecture leads or is invited to.
+    Prefecture(PrefectureCode),
+    /// These proposals only (a reviewer's readable assignments).
+    Ids(Vec<String>),
+}
+
+pub fn list(
+    conn: &mut DbConn,
+    scope: Scope,
+    call_id: Option<&str>,
+    status: Option<ProposalStatus>,
+    limit: i64,
+    offset: i64,
+) -> QueryResult<(Vec<ProposalRow>, i64)> {
+    let filtered = || {
+        let mut q = proposals::table.into_boxed();
+        match &scope {
+            Scope::All => {}
+            Scope::Prefecture(code) => {
+                let invited = proposal_partners::table
+                    .filter(proposal_partners::prefecture_code.eq(code.to_string()))
+                    .select(proposal_partners::proposal_id);
+                q = q.filter(proposals::lead_prefecture_code.eq(code.to_string()).or(proposals::id.eq_any(invited)));
+            }
+            Scope::Ids(ids) => q = q.filter(proposals::id.eq_any(ids.clone())),
+        }
+        if let Some(call_id) = call_id {
+            q = q.filter(proposals::call_id.eq(call_id.to_string()));
+        }
+        if let Some(status) = status {
+            q = q.filter(proposals::status.eq(status.as_str()));
+        }
+        q
+    };
+    let total = filtered().count().get_result(conn)?;
+    let rows = filtered()
+        .order((proposals::created_at.asc(), proposals::id.asc()))
+        .limit(limit)
+        .offset(offset)
+        .select(ProposalRow::as_select())
+        .load(conn)?;
+    Ok((rows, total))
+}
+
+pub fn in_call_with_status(conn: &mut DbConn, call_id: &str, statuses: &[ProposalStatus]) -> QueryResult<Vec<ProposalRow>> {
+    let statuses: Vec<&str> = statuses.iter().map(|s| s.as_str()).collect();
+    proposals::table
+        .filter(proposals::call_id.eq(call_id))
+        .filter(proposals::status.eq_any(statuses))
+        .order((proposals::receipt_number.asc(), proposals::id.asc()))
+        .select(ProposalRow::as_select())
+        .load(conn)
+}
+
+// ---- endorsements -----------------------------------------------------------------------
+
+/// Endorsements that cover the proposal's current content.
+pub fn current_endorsements(conn: &mut DbConn, proposal_id: &str, content_hash: &str) -> QueryResult<Vec<EndorsementRow>> {
+    endorsements::table
+        .filter(endorsements::proposal_id.eq(proposal_id))
+        .filter(endorsements::content_hash.eq(content_hash))
+        .select(EndorsementRow::as_select())
+        .load(conn)
+}
+
+pub fn endorsed_roles(conn: &mut DbConn, proposal_id: &str, content_hash: &str) -> QueryResult<Vec<SignatoryRole>> {
+    Ok(current_endorsements(conn, proposal_id, content_hash)?.iter().filter_map(|e| SignatoryRole::parse(&e.role)).collect())
+}
+
+pub fn insert_endorsement(
+    conn: &mut DbConn,
+    proposal_id: &str,
+    role: SignatoryRole,
+    content_hash: &str,
+    name: Option<&str>,
+    email: Option<&str>,
+    now: DateTime<Utc>,
+) -> QueryResult<()> {
+    diesel::insert_into(endorsements::table)
+        .values((
+            endorsements::id.eq(super::new_id()),
+            endorsements::proposal_id.eq(proposal_id),
+            endorsements::role.eq(role.as_str()),
+            endorsements::content_hash.eq(content_hash),
+            endorsements::signatory_name.eq(name),
+            endorsements::signatory_email.eq(email),
+            endorsements::endorsed_at.eq(time::stored(now)),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+// ---- submitted snapshots ----------------------------------------------------------------
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = proposal_versions)]
+pub struct VersionRow {
+    pub id: String,
+    pub proposal_id: String,
+    pub version_no: i32,
+    pub receipt_number: String,
+    pub submitted_at: NaiveDateTime,
+    pub submitted_by: String,
+    pub content: String,
+    pub content_hash: String,
+}
+
+pub fn insert_version(
+    conn: &mut DbConn,
+    proposal_id: &str,
+    receipt_number: &str,
+    content: &ProposalContent,
+    submitted_by: &str,
+    now: DateTime<Utc>,
+) -> QueryResult<i32> {
+    let previous: Option<i32> = proposal_versions::table
+        .filter(proposal_versions::proposal_id.eq(proposal_id))
+        .select(diesel::dsl::max(proposal_versions::version_no))
+        .first(conn)?;
+    let version_no = previous.unwrap_or(0) + 1;
+    diesel::insert_into(proposal_versions::table)
+        .values((
+            proposal_versions::id.eq(super::new_id()),
+            proposal_versions::proposal_id.eq(proposal_id),
+            proposal_versions::version_no.eq(version_no),
+            proposal_versions::receipt_number.eq(receipt_number),
+            proposal_versions::submitted_at.eq(time::stored(now)),
+            proposal_versions::submitted_by.eq(submitted_by),
+            proposal_versions::content.eq(content.to_json().to_string()),
+            proposal_versions::content_hash.eq(content.hash()),
+        ))
+        .execute(conn)?;
+    Ok(version_no)
+}
+
+pub fn versions(conn: &mut DbConn, proposal_id: &str) -> QueryResult<Vec<VersionRow>> {
+    proposal_versions::table
+        .filter(proposal_versions::proposal_id.eq(proposal_id))
+        .order(proposal_versions::version_no.asc())
+        .select(VersionRow::as_select())
+        .load(conn)
+}
+
+// ---- attachments ------------------------------------------------------------------------
+
+pub fn insert_attachment(conn: &mut DbConn, row: (&str, &str, &str, i64, &str, &str), now: DateTime<Utc>) -> QueryResult<()> {
+    let (id, proposal_id, filename, size, sha256, uploaded_by) = row;
+    diesel::insert_into(attachments::table)
+        .values((
+            attachments::id.eq(id),
+            attachments::proposal_id.eq(proposal_id),
+            attachments::filename.eq(filename),
+            attachments::size.eq(size),
+            attachments::sha256.eq(sha256),
+            attachments::uploaded_by.eq(uploaded_by),
+            attachments::created_at.eq(time::stored(now)),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn attachments_of(conn: &mut DbConn, proposal_id: &str) -> QueryResult<Vec<AttachmentRow>> {
+    attachments::table
+        .filter(attachments::proposal_id.eq(proposal_id))
+        .order((attachments::created_at.asc(), attachments::id.asc()))
+        .select(AttachmentRow::as_select())
+        .load(conn)
+}
+
+pub fn find_attachment(conn: &mut DbConn, proposal_id: &str, id: &str) -> QueryResult<Option<AttachmentRow>> {
+    attachments::table
+        .filter(attachments::proposal_id.eq(proposal_id))
+        .filter(attachments::id.eq(id))
+        .select(AttachmentRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+// ---- idempotent submissions ---------------------------------------------------------------
+
+pub fn idempotent_response(conn: &mut DbConn, user_id: &str, key: &str) -> QueryResult<Option<(String, String)>> {
+    idempotency_keys::table
+        .filter(idempotency_keys::user_id.eq(user_id))
+        .filter(idempotency_keys::idempotency_key.eq(key))
+        .select((idempotency_keys::proposal_id, idempotency_keys::response))
+        .first(conn)
+        .optional()
+}
+
+pub fn store_idempotent_response(conn: &mut DbConn, user_id: &str, key: &str, proposal_id: &str, response: &str, now: DateTime<Utc>) -> QueryResult<()> {
+    diesel::insert_into(idempotency_keys::table)
+        .values((
+            idempotency_keys::user_id.eq(user_id),
+            idempotency_keys::idempotency_key.eq(key),
+            idempotency_keys::proposal_id.eq(proposal_id),
+            idempotency_keys::response.eq(response),
+            idempotency_keys::created_at.eq(time::stored(now)),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}

@@ -1,0 +1,238 @@
+//! Attachments: PDFs uploaded to a draft, checked by content, stored with their SHA-256 and
+//! served back byte for byte to whoever may read the proposal.
+
+use std::path::{Path, PathBuf};
+
+use actix_multipart::Multipart;
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpResponse, get, post, web};
+use futures_util::StreamExt as _;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+
+use crate::auth::CurrentUser;
+use crate::auth::tokens::hex;
+use crate::domain::attachment::{PROBE_BYTES, looks_like_pdf, safe_filename};
+use crate::domain::proposal::ProposalStatus;
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::repo::audit::{self, Actor};
+use crate::repo::proposals::{self, Attachment};
+use crate::repo::new_id;
+use crate::routes::proposals::load;
+use crate::state::AppState;
+
+/// Where an attachment's bytes live: one folder per proposal under the configured directory.
+fn stored_path(root: &Path, proposal_id: &str, attachment_id: &str) -> PathBuf {
+    root.join(proposal_id).join(format!("{attachment_id}.pdf"))
+}
+
+struct Received {
+    temp: PathBuf,
+    filename: String,
+    size: i64,
+    sha256: String,
+}
+
+/// Removes a half-written upload whatever happens.
+struct TempFile(Option<PathBuf>);
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        if let Some(p) = self.0.take() {
+            let _ = std::fs::remove_file(p);
+        }
+    }
+}
+
+fn unsupported() -> ApiError {
+    ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "attachments must be PDF files")
+}
+
+fn too_large(limit: usize) -> ApiError {
+    ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", format!("attachments are limited to {limit} bytes"))
+}
+
+/// Streams the `file` field to a temporary file, hashing it and keeping its first and last
+/// bytes for the PDF check; nothing is kept in memory beyond one chunk.
+async fn receive(mut multipart: Multipart, dir: &Path, limit: usize) -> ApiResult<(Received, TempFile)> {
+    while let Some(field) = multipart.next().await {
+        let mut field = field.map_err(|e| match e {
+            actix_multipart::MultipartError::ContentTypeMissing
+            | actix_multipart::MultipartError::ContentTypeParse
+            | actix_multipart::MultipartError::ContentTypeIncompatible => {
+                ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "send the file as multipart/form-data in the field `file`")
+            }
+            other => ApiError::bad_request("malformed_multipart", other.to_string()),
+        })?;
+        if field.name() != Some("file") {
+            while let Some(chunk) = field.next().await {
+                chunk.map_err(|e| ApiError::bad_request("malformed_multipart", e.to_string()))?;
+            }
+            continue;
+        }
+        let filename = safe_filename(field.content_disposition().and_then(|cd| cd.get_filename()));
+        tokio::fs::create_dir_all(dir).await.map_err(ApiError::internal)?;
+        let temp = dir.join(format!(".upload-{}", new_id()));
+        let guard = TempFile(Some(temp.clone()));
+        let mut file = tokio::fs::File::create(&temp).await.map_err(ApiError::internal)?;
+        let (mut hasher, mut head, mut tail, mut size) = (Sha256::new(), Vec::with_capacity(PROBE_BYTES), Vec::with_capacity(2 * PROBE_BYTES), 0usize);
+        while let Some(chunk) = field.next().await {
+            let chunk = chunk.map_err(|e| ApiError::bad_request("malformed_multipart", e.to_string()))?;
+            size += chunk.len();
+            if size > limit {
+                return Err(too_large(limit));
+            }
+            hasher.update(&chunk);
+            if head.len() < PROBE_BYTES {
+                head.extend_from_slice(&chunk[..chunk.len().min(PROBE_BYTES - head.len())]);
+            }
+            tail.extend_from_slice(&chunk);
+            if tail.len() > PROBE_BYTES {
+                tail.drain(..tail.len() - PROBE_BYTES);
+            }
+            file.write_all(&chunk).await.map_err(ApiError::internal)?;
+        }
+        file.sync_all().await.map_err(ApiError::internal)?;
+        if !looks_like_pdf(&head, &tail) {
+            return Err(unsupported());
+        }
+        let received = Received { temp, filename, size: size as i64, sha256: hex(&hasher.finalize()) };
+        return Ok((received, guard));
+    }
+    Err(ApiError::field("file", "required", "send the PDF in the multipart field `file`"))
+}
+
+/// Upload a PDF to a draft (multipart/form-data, field `file`). The content is checked, not the
+/// name: anything but a PDF is refused with 415.
+#[utoipa::path(
+    tag = "proposals",
+    security(("bearer" = [])),
+    params(("id" = String, Path)),
+    request_body(content_type = "multipart/form-data", content = Object, description = "Field `file`: the PDF"),
+    responses(
+        (status = 201, body = Attachment),
+        (status = 413, description = "Larger than the configured limit", body = Problem),
+        (status = 415, description = "Not a PDF (`unsupported_media_type`)", body = Problem),
+        (status = 409, description = "`call_not_open` or `invalid_state`", body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem),
+    )
+)]
+#[post("/proposals/{id}/attachments")]
+pub async fn upload_attachment(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<String>,
+    multipart: Multipart,
+) -> ApiResult<HttpResponse> {
+    let id = id.into_inner();
+    let now = state.now();
+    // Refuse before reading the upload when the caller may not upload at all.
+    {
+        let (id, user) = (id.clone(), user.clone());
+        state
+            .db
+            .read(move |c| {
+                let loaded = load(c, &id, &user)?;
+                loaded.require_lead()?;
+                loaded.require_open(now)?;
+                loaded.require_status(ProposalStatus::Draft)
+            })
+            .await?;
+    }
+    let root = state.settings.storage.attachments_dir.clone();
+    let limit = state.settings.storage.max_attachment_bytes;
+    let (received, mut guard) = receive(multipart, &root.join(&id), limit).await?;
+    let now = state.now();
+    let actor = Actor::user(&user);
+    let attachment = state
+        .db
+        .write(move |c| {
+            let loaded = load(c, &id, &user)?;
+            loaded.require_lead()?;
+            loaded.require_open(now)?;
+            loaded.require_status(ProposalStatus::Draft)?;
+            let attachment_id = new_id();
+            proposals::insert_attachment(c, (&attachment_id, &id, &received.filename, received.size, &received.sha256, &user.id), now)?;
+            audit::record(
+                c,
+                &actor,
+                now,
+                "attachment_uploaded",
+                "proposal",
+                &id,
+                json!({ "attachment_id": attachment_id, "filename": received.filename, "size": received.size, "sha256": received.sha256 }),
+            )?;
+            // Moved into place inside the transaction: if this fails, no row points at nothing.
+            std::fs::rename(&received.temp, stored_path(&root, &id, &attachment_id)).map_err(ApiError::internal)?;
+            let row = proposals::find_attachment(c, &id, &attachment_id)?.ok_or_else(|| ApiError::internal("attachment vanished"))?;
+            Ok(row.view())
+        })
+        .await?;
+    guard.0 = None;
+    Ok(HttpResponse::Created().json(attachment))
+}
+
+/// The bytes of a PDF, for the OpenAPI document.
+struct PdfFile;
+
+impl utoipa::PartialSchema for PdfFile {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+        ObjectBuilder::new().schema_type(Type::String).format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary))).into()
+    }
+}
+
+impl utoipa::ToSchema for PdfFile {}
+
+/// Download an attachment: exactly the bytes uploaded.
+#[utoipa::path(
+    tag = "proposals",
+    security(("bearer" = [])),
+    params(("id" = String, Path), ("aid" = String, Path)),
+    responses((status = 200, description = "The PDF", content_type = "application/pdf", body = PdfFile), (status = 404, body = Problem))
+)]
+#[get("/proposals/{id}/attachments/{aid}")]
+pub async fn download_attachment(state: web::Data<AppState>, user: CurrentUser, path: web::Path<(String, String)>) -> ApiResult<HttpResponse> {
+    let (id, aid) = path.into_inner();
+    let (proposal_id, attachment_id) = (id.clone(), aid.clone());
+    let row = state
+        .db
+        .read(move |c| {
+            load(c, &proposal_id, &user)?;
+            proposals::find_attachment(c, &proposal_id, &attachment_id)?.ok_or_else(|| ApiError::not_found("attachment"))
+        })
+        .await?;
+    let path = stored_path(&state.settings.storage.attachments_dir, &id, &aid);
+    let file = tokio::fs::File::open(&path).await.map_err(|e| ApiError::internal(format!("{}: {e}", path.display())))?;
+    let stream = futures_util::stream::unfold(file, |mut file| async move {
+        let mut buf = vec![0u8; 64 * 1024];
+        match file.read(&mut buf).await {
+            Ok(0) => None,
+            Ok(n) => {
+                buf.truncate(n);
+                Some((Ok::<_, std::io::Error>(web::Bytes::from(buf)), file))
+            }
+            Err(e) => Some((Err(e), file)),
+        }
+    });
+    let disposition = format!(
+        "attachment; filename=\"{}\"; filename*=UTF-8''{}",
+        row.filename.chars().map(|c| if c.is_ascii_graphic() || c == ' ' { c } else { '_' }).collect::<String>(),
+        percent_encode(&row.filename)
+    );
+    Ok(HttpResponse::Ok()
+        .content_type("application/pdf")
+        .insert_header((header::CONTENT_DISPOSITION, disposition))
+        .insert_header((header::ETAG, format!("\"{}\"", row.sha256)))
+        .insert_header(("X-Content-SHA256", row.sha256.clone()))
+        .no_chunking(u64::try_from(row.size).unwrap_or(0))
+        .streaming(stream))
+}
+
+/// RFC 8187 encoding of a filename for `filename*`.
+fn percent_encode(name: &str) -> String {
+    name.bytes()
+        .map(|b| if b.is_ascii_alphanumeric() || b"-._~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect()
+}

@@ -1,0 +1,85 @@
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+use crate::fixtures::{create_proposal, multipart, open_call, pdf, submitted_proposal};
+use crate::helpers::TestApp;
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[actix_web::test]
+async fn a_pdf_is_stored_with_its_sha256_and_served_back_byte_for_byte() {
+    let app = TestApp::spawn().await;
+    let call = open_call(&app, "lab_construction").await;
+    let officer = app.applicant("13").await;
+    let saitama = app.applicant("11").await;
+    let id = create_proposal(&app, &officer, &call, &json!({ "partner_prefecture_codes": ["11"] })).await.str("id");
+    let bytes = pdf(&"拠点計画".repeat(5000));
+    let (ct, body) = multipart("file", "計画書.pdf", "application/pdf", &bytes);
+    let res = app.post(&format!("/api/v1/proposals/{id}/attachments")).token(&officer.token).raw(&ct, body).send().await;
+    res.assert_status(201);
+    assert_eq!(res.body["filename"], "計画書.pdf");
+    assert_eq!(res.body["size"], bytes.len());
+    assert_eq!(res.body["sha256"], hex(&Sha256::digest(&bytes)));
+    let aid = res.str("id");
+
+    for reader in [&officer, &saitama] {
+        let download = app.get(&format!("/api/v1/proposals/{id}/attachments/{aid}")).token(&reader.token).send().await;
+        download.assert_status(200);
+        assert_eq!(download.header("content-type").as_deref(), Some("application/pdf"));
+        assert_eq!(download.bytes, bytes);
+        assert!(download.header("content-disposition").unwrap().contains("filename*=UTF-8''%E8%A8%88"));
+    }
+    let proposal = app.get(&format!("/api/v1/proposals/{id}")).token(&officer.token).send().await;
+    assert_eq!(proposal.body["attachments"][0]["id"], aid);
+
+    let outsider = app.applicant("47").await;
+    app.get(&format!("/api/v1/proposals/{id}/attachments/{aid}")).token(&outsider.token).send().await.assert_problem(404, "not_found");
+    app.get(&format!("/api/v1/proposals/{id}/attachments/nope")).token(&officer.token).send().await.assert_problem(404, "not_found");
+    // Partners read but do not upload.
+    let (ct, body) = multipart("file", "x.pdf", "application/pdf", &pdf("partner"));
+    app.post(&format!("/api/v1/proposals/{id}/attachments")).token(&saitama.token).raw(&ct, body).send().await.assert_problem(403, "forbidden");
+}
+
+#[actix_web::test]
+async fn anything_but_a_pdf_is_refused_whatever_it_is_called() {
+    let app = TestApp::spawn().await;
+    let call = open_call(&app, "lab_construction").await;
+    let officer = app.applicant("13").await;
+    let id = create_proposal(&app, &officer, &call, &json!({})).await.str("id");
+    let url = format!("/api/v1/proposals/{id}/attachments");
+    for bytes in [b"PK\x03\x04 zipped word document".to_vec(), b"%PDF-1.7 but cut short".to_vec(), b"<html>%PDF-1.4</html>".to_vec()] {
+        let (ct, body) = multipart("file", "plan.pdf", "application/pdf", &bytes);
+        app.post(&url).token(&officer.token).raw(&ct, body).send().await.assert_problem(415, "unsupported_media_type");
+    }
+    let (ct, body) = multipart("document", "plan.pdf", "application/pdf", &pdf("wrong field"));
+    app.post(&url).token(&officer.token).raw(&ct, body).send().await.assert_problem(422, "validation_failed");
+    app.post(&url).token(&officer.token).json(&json!({ "file": "not multipart" })).send().await.assert_problem(415, "unsupported_media_type");
+    let proposal = app.get(&format!("/api/v1/proposals/{id}")).token(&officer.token).send().await;
+    assert_eq!(proposal.body["attachments"], json!([]));
+    let leftovers = std::fs::read_dir(app.state.settings.storage.attachments_dir.join(&id)).map(|d| d.count()).unwrap_or(0);
+    assert_eq!(leftovers, 0, "refused uploads leave no files behind");
+}
+
+#[actix_web::test]
+async fn uploads_over_the_limit_are_refused_with_413() {
+    let app = TestApp::spawn_with(|s| s.storage.max_attachment_bytes = 1024).await;
+    let call = open_call(&app, "lab_construction").await;
+    let officer = app.applicant("13").await;
+    let id = create_proposal(&app, &officer, &call, &json!({})).await.str("id");
+    let (ct, body) = multipart("file", "big.pdf", "application/pdf", &pdf(&"x".repeat(4096)));
+    app.post(&format!("/api/v1/proposals/{id}/attachments")).token(&officer.token).raw(&ct, body).send().await.assert_problem(413, "payload_too_large");
+    let (ct, body) = multipart("file", "small.pdf", "application/pdf", &pdf("ok"));
+    app.post(&format!("/api/v1/proposals/{id}/attachments")).token(&officer.token).raw(&ct, body).send().await.assert_status(201);
+}
+
+#[actix_web::test]
+async fn a_submitted_proposal_takes_no_new_attachments() {
+    let app = TestApp::spawn().await;
+    let call = open_call(&app, "lab_construction").await;
+    let officer = app.applicant("13").await;
+    let id = submitted_proposal(&app, &officer, &call, "att", "13").await["id"].as_str().unwrap().to_string();
+    let (ct, body) = multipart("file", "late.pdf", "application/pdf", &pdf("late"));
+    app.post(&format!("/api/v1/proposals/{id}/attachments")).token(&officer.token).raw(&ct, body).send().await.assert_problem(409, "invalid_state");
+}
