@@ -210,6 +210,47 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    conflicts (id) {
+        id -> Text,
+        proposal_id -> Text,
+        reviewer_id -> Text,
+        reason -> Text,
+        declared_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    assignments (id) {
+        id -> Text,
+        call_id -> Text,
+        proposal_id -> Text,
+        reviewer_id -> Text,
+        status -> Text,
+        decline_reason -> Nullable<Text>,
+        affinity -> Integer,
+        origin -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    reviews (assignment_id) {
+        assignment_id -> Text,
+        grades -> Text,
+        comments -> Text,
+        overall_grade -> Nullable<Text>,
+        overall_comment -> Nullable<Text>,
+        status -> Text,
+        submitted_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(designated_cities -> prefectures (prefecture_code));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
@@ -219,6 +260,8 @@ diesel::joinable!(proposal_partners -> proposals (proposal_id));
 diesel::joinable!(endorsements -> proposals (proposal_id));
 diesel::joinable!(proposal_versions -> proposals (proposal_id));
 diesel::joinable!(attachments -> proposals (proposal_id));
+diesel::joinable!(assignments -> proposals (proposal_id));
+diesel::joinable!(reviews -> assignments (assignment_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     prefectures,
@@ -237,4 +280,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     proposal_versions,
     attachments,
     idempotency_keys,
+    conflicts,
+    assignments,
+    reviews,
 );

@@ -90,6 +90,30 @@ pub fn proposal_received(receipt_number: &str, proposal_title: &str, call_title:
     )
 }
 
+/// New assignments for a reviewer (審査依頼).
+pub fn assignments_notice(reviewer_name: &str, count: usize, call_title: &str, link: &str) -> Email {
+    email(
+        "審査のご依頼",
+        "New proposals to review",
+        format!(
+            "{reviewer_name} 様\n\n公募「{call_title}」の提案 {count} 件の審査をお願いします。\n担当の提案を確認し、お引き受けいただけるかご回答ください。利害関係がある場合は申告してください。\n\n{link}\n"
+        ),
+        format!(
+            "Dear {reviewer_name},\n\nYou have been asked to review {count} proposal(s) of the call \"{call_title}\".\nPlease accept or decline each assignment, and declare any conflict of interest.\n\n{link}\n"
+        ),
+    )
+}
+
+/// A submitted review handed back to its reviewer for changes.
+pub fn review_returned(reviewer_name: &str, proposal_title: &str, reason: &str, link: &str) -> Email {
+    email(
+        "審査結果の差し戻し",
+        "Your review was returned",
+        format!("{reviewer_name} 様\n\n提案「{proposal_title}」の審査結果が差し戻されました。修正のうえ再提出してください。\n理由: {reason}\n\n{link}\n"),
+        format!("Dear {reviewer_name},\n\nYour review of \"{proposal_title}\" was returned for changes. Please revise and submit it again.\nReason: {reason}\n\n{link}\n"),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,16 +1,308 @@
-//! Reviewer assignments. (Review arrives with its own migration; until then no reviewer is
-//! assigned to anything.)
+//! Declared conflicts, reviewer assignments and reviews.
 
-use diesel::QueryResult;
+use std::collections::{BTreeMap, HashSet};
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
 
 use crate::db::DbConn;
+use crate::db::schema::{assignments, conflicts, reviews, users};
+use crate::domain::conflict::{self, ConflictReason, ProposalParties, ReviewerProfile};
+use crate::domain::review::{AssignmentStatus, ReviewContent, ReviewStatus};
+use crate::domain::time;
+use crate::domain::user::Role;
+use crate::repo::proposals::{self, ProposalRow};
+use crate::repo::users::UserRow;
 
-/// Whether a reviewer may read a proposal: assigned, not declined, not conflicted.
-pub fn reviewer_may_read(_conn: &mut DbConn, _proposal_id: &str, _reviewer_id: &str) -> QueryResult<bool> {
-    Ok(false)
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = conflicts)]
+pub struct ConflictRow {
+    pub id: String,
+    pub proposal_id: String,
+    pub reviewer_id: String,
+    pub reason: String,
+    pub declared_by: String,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = assignments)]
+pub struct AssignmentRow {
+    pub id: String,
+    pub call_id: String,
+    pub proposal_id: String,
+    pub reviewer_id: String,
+    pub status: String,
+    pub decline_reason: Option<String>,
+    pub affinity: i32,
+    pub origin: String,
+    pub created_by: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl AssignmentRow {
+    pub fn status(&self) -> AssignmentStatus {
+        self.status.parse().unwrap_or(AssignmentStatus::Pending)
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = reviews)]
+pub struct ReviewRow {
+    pub assignment_id: String,
+    pub grades: String,
+    pub comments: String,
+    pub overall_grade: Option<String>,
+    pub overall_comment: Option<String>,
+    pub status: String,
+    pub submitted_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl ReviewRow {
+    pub fn status(&self) -> ReviewStatus {
+        self.status.parse().unwrap_or(ReviewStatus::Draft)
+    }
+
+    pub fn content(&self) -> ReviewContent {
+        ReviewContent {
+            grades: serde_json::from_str(&self.grades).unwrap_or_default(),
+            comments: serde_json::from_str(&self.comments).unwrap_or_default(),
+            overall_grade: self.overall_grade.as_deref().and_then(|g| g.parse().ok()),
+            overall_comment: self.overall_comment.clone(),
+        }
+    }
+}
+
+// ---- conflicts of interest --------------------------------------------------------------
+
+/// The parties of a proposal, as the conflict rules compare them.
+pub fn parties(conn: &mut DbConn, proposal: &ProposalRow) -> QueryResult<ProposalParties> {
+    let content = proposal.content();
+    let mut prefectures = vec![proposal.lead()];
+    prefectures.extend(proposals::invited_prefectures(conn, &proposal.id)?);
+    Ok(ProposalParties { organizations: content.organizations(), prefectures })
+}
+
+pub fn profile(reviewer: &UserRow) -> ReviewerProfile {
+    ReviewerProfile {
+        affiliation: reviewer.affiliation.clone().unwrap_or_default(),
+        affiliation_prefecture: reviewer.affiliation_prefecture(),
+    }
+}
+
+pub fn declared_conflict(conn: &mut DbConn, proposal_id: &str, reviewer_id: &str) -> QueryResult<Option<ConflictRow>> {
+    conflicts::table
+        .filter(conflicts::proposal_id.eq(proposal_id))
+        .filter(conflicts::reviewer_id.eq(reviewer_id))
+        .select(ConflictRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Why a reviewer may not review a proposal, if they may not (SPEC §5.1).
+pub fn conflict_of(conn: &mut DbConn, proposal: &ProposalRow, reviewer: &UserRow) -> QueryResult<Option<ConflictReason>> {
+    if declared_conflict(conn, &proposal.id, &reviewer.id)?.is_some() {
+        return Ok(Some(ConflictReason::Declared));
+    }
+    let parties = parties(conn, proposal)?;
+    Ok(conflict::conflict_between(&profile(reviewer), &parties))
+}
+
+pub fn declare_conflict(
+    conn: &mut DbConn,
+    proposal_id: &str,
+    reviewer_id: &str,
+    reason: &str,
+    declared_by: &str,
+    now: DateTime<Utc>,
+) -> QueryResult<ConflictRow> {
+    if let Some(existing) = declared_conflict(conn, proposal_id, reviewer_id)? {
+        return Ok(existing);
+    }
+    diesel::insert_into(conflicts::table)
+        .values((
+            conflicts::id.eq(super::new_id()),
+            conflicts::proposal_id.eq(proposal_id),
+            conflicts::reviewer_id.eq(reviewer_id),
+            conflicts::reason.eq(reason),
+            conflicts::declared_by.eq(declared_by),
+            conflicts::created_at.eq(time::stored(now)),
+        ))
+        .execute(conn)?;
+    declared_conflict(conn, proposal_id, reviewer_id)?.ok_or(diesel::result::Error::NotFound)
+}
+
+pub fn declared_conflicts_of_proposal(conn: &mut DbConn, proposal_id: &str) -> QueryResult<Vec<ConflictRow>> {
+    conflicts::table
+        .filter(conflicts::proposal_id.eq(proposal_id))
+        .order(conflicts::created_at.asc())
+        .select(ConflictRow::as_select())
+        .load(conn)
+}
+
+pub fn declared_conflict_pairs(conn: &mut DbConn, proposal_ids: &[String]) -> QueryResult<HashSet<(String, String)>> {
+    Ok(conflicts::table
+        .filter(conflicts::proposal_id.eq_any(proposal_ids))
+        .select((conflicts::proposal_id, conflicts::reviewer_id))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect())
+}
+
+// ---- assignments ------------------------------------------------------------------------
+
+pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<AssignmentRow>> {
+    assignments::table.find(id).select(AssignmentRow::as_select()).first(conn).optional()
+}
+
+pub fn find_pair(conn: &mut DbConn, proposal_id: &str, reviewer_id: &str) -> QueryResult<Option<AssignmentRow>> {
+    assignments::table
+        .filter(assignments::proposal_id.eq(proposal_id))
+        .filter(assignments::reviewer_id.eq(reviewer_id))
+        .select(AssignmentRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn insert(conn: &mut DbConn, row: &AssignmentRow) -> QueryResult<()> {
+    diesel::insert_into(assignments::table).values(row).execute(conn).map(|_| ())
+}
+
+pub fn set_status(conn: &mut DbConn, id: &str, status: AssignmentStatus, decline_reason: Option<&str>, now: DateTime<Utc>) -> QueryResult<()> {
+    diesel::update(assignments::table.find(id))
+        .set((
+            assignments::status.eq(status.as_str()),
+            assignments::decline_reason.eq(decline_reason),
+            assignments::updated_at.eq(time::stored(now)),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Removes an assignment and any review written for it (a conflict came to light).
+pub fn remove(conn: &mut DbConn, id: &str) -> QueryResult<()> {
+    diesel::delete(reviews::table.find(id)).execute(conn)?;
+    diesel::delete(assignments::table.find(id)).execute(conn)?;
+    Ok(())
+}
+
+pub fn of_call(conn: &mut DbConn, call_id: &str) -> QueryResult<Vec<AssignmentRow>> {
+    assignments::table
+        .filter(assignments::call_id.eq(call_id))
+        .order((assignments::proposal_id.asc(), assignments::created_at.asc(), assignments::id.asc()))
+        .select(AssignmentRow::as_select())
+        .load(conn)
+}
+
+pub fn of_reviewer(conn: &mut DbConn, reviewer_id: &str) -> QueryResult<Vec<AssignmentRow>> {
+    assignments::table
+        .filter(assignments::reviewer_id.eq(reviewer_id))
+        .order((assignments::created_at.asc(), assignments::id.asc()))
+        .select(AssignmentRow::as_select())
+        .load(conn)
+}
+
+/// How many active (not declined) assignments a reviewer holds in a call.
+pub fn active_load(conn: &mut DbConn, call_id: &str, reviewer_id: &str) -> QueryResult<i64> {
+    assignments::table
+        .filter(assignments::call_id.eq(call_id))
+        .filter(assignments::reviewer_id.eq(reviewer_id))
+        .filter(assignments::status.ne(AssignmentStatus::Declined.as_str()))
+        .count()
+        .get_result(conn)
+}
+
+pub fn reviewers(conn: &mut DbConn) -> QueryResult<Vec<UserRow>> {
+    users::table
+        .filter(users::role.eq(Role::Reviewer.as_str()))
+        .filter(users::active.eq(true))
+        .order(users::id.asc())
+        .select(UserRow::as_select())
+        .load(conn)
+}
+
+/// Whether a reviewer may read a proposal: actively assigned to it and not in conflict.
+pub fn reviewer_may_read(conn: &mut DbConn, proposal_id: &str, reviewer_id: &str) -> QueryResult<bool> {
+    let active = find_pair(conn, proposal_id, reviewer_id)?.is_some_and(|a| a.status().is_active());
+    if !active {
+        return Ok(false);
+    }
+    let (Some(proposal), Some(reviewer)) = (proposals::find(conn, proposal_id)?, crate::repo::users::find(conn, reviewer_id)?) else {
+        return Ok(false);
+    };
+    Ok(conflict_of(conn, &proposal, &reviewer)?.is_none())
 }
 
 /// The proposals a reviewer may read.
-pub fn readable_proposal_ids(_conn: &mut DbConn, _reviewer_id: &str) -> QueryResult<Vec<String>> {
-    Ok(Vec::new())
+pub fn readable_proposal_ids(conn: &mut DbConn, reviewer_id: &str) -> QueryResult<Vec<String>> {
+    let mut ids = Vec::new();
+    for a in of_reviewer(conn, reviewer_id)?.into_iter().filter(|a| a.status().is_active()) {
+        if reviewer_may_read(conn, &a.proposal_id, reviewer_id)? {
+            ids.push(a.proposal_id);
+        }
+    }
+    Ok(ids)
+}
+
+// ---- reviews ----------------------------------------------------------------------------
+
+pub fn review(conn: &mut DbConn, assignment_id: &str) -> QueryResult<Option<ReviewRow>> {
+    reviews::table.find(assignment_id).select(ReviewRow::as_select()).first(conn).optional()
+}
+
+fn json_text<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_else(|_| "{}".into())
+}
+
+/// Saves a draft review, creating it on first save.
+pub fn save_review(conn: &mut DbConn, assignment_id: &str, content: &ReviewContent, now: DateTime<Utc>) -> QueryResult<()> {
+    let grades: BTreeMap<&String, &str> = content.grades.iter().map(|(k, g)| (k, g.as_str())).collect();
+    let values = (
+        reviews::grades.eq(json_text(&grades)),
+        reviews::comments.eq(json_text(&content.comments)),
+        reviews::overall_grade.eq(content.overall_grade.map(|g| g.as_str())),
+        reviews::overall_comment.eq(content.overall_comment.clone()),
+        reviews::updated_at.eq(time::stored(now)),
+    );
+    if review(conn, assignment_id)?.is_some() {
+        diesel::update(reviews::table.find(assignment_id)).set(values).execute(conn)?;
+    } else {
+        diesel::insert_into(reviews::table)
+            .values((
+                reviews::assignment_id.eq(assignment_id),
+                values.0,
+                values.1,
+                values.2,
+                values.3,
+                reviews::status.eq(ReviewStatus::Draft.as_str()),
+                reviews::created_at.eq(time::stored(now)),
+                values.4,
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Locks or unlocks a review; false if it was not in `from` any more.
+pub fn set_review_status(conn: &mut DbConn, assignment_id: &str, from: ReviewStatus, to: ReviewStatus, now: DateTime<Utc>) -> QueryResult<bool> {
+    let submitted_at = (to == ReviewStatus::Submitted).then(|| time::stored(now));
+    let updated = diesel::update(reviews::table.filter(reviews::assignment_id.eq(assignment_id)).filter(reviews::status.eq(from.as_str())))
+        .set((reviews::status.eq(to.as_str()), reviews::submitted_at.eq(submitted_at), reviews::updated_at.eq(time::stored(now))))
+        .execute(conn)?;
+    Ok(updated == 1)
+}
+
+/// Every submitted review of a call, with the proposal and reviewer it belongs to.
+pub fn submitted_reviews_of_call(conn: &mut DbConn, call_id: &str) -> QueryResult<Vec<(AssignmentRow, ReviewRow)>> {
+    assignments::table
+        .inner_join(reviews::table)
+        .filter(assignments::call_id.eq(call_id))
+        .filter(assignments::status.ne(AssignmentStatus::Declined.as_str()))
+        .filter(reviews::status.eq(ReviewStatus::Submitted.as_str()))
+        .order((assignments::proposal_id.asc(), assignments::reviewer_id.asc()))
+        .select((AssignmentRow::as_select(), ReviewRow::as_select()))
+        .load(conn)
 }

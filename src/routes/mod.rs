@@ -1,6 +1,7 @@
 //! HTTP resources, one module per resource. Handlers parse, authorise, call the domain and the
 //! repositories, and answer; the rules themselves live in `crate::domain`.
 
+pub mod assignments;
 pub mod attachments;
 pub mod audit;
 pub mod auth;
@@ -9,6 +10,7 @@ pub mod endorsements;
 pub mod health;
 pub mod proposals;
 pub mod reference;
+pub mod reviews;
 pub mod users;
 
 mod support;
@@ -51,5 +53,19 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(endorsements::preview_endorsement)
         .service(endorsements::endorse)
         .service(attachments::upload_attachment)
-        .service(attachments::download_attachment);
+        .service(attachments::download_attachment)
+        .service(assignments::declare_conflict)
+        .service(assignments::list_conflicts)
+        .service(assignments::list_assignments)
+        .service(assignments::auto_assign)
+        .service(assignments::assign_reviewer)
+        .service(assignments::my_assignments)
+        .service(assignments::accept_assignment)
+        .service(assignments::decline_assignment)
+        .service(assignments::declare_own_conflict)
+        .service(reviews::get_review)
+        .service(reviews::save_review)
+        .service(reviews::submit_review)
+        .service(reviews::return_review)
+        .service(reviews::call_ranking);
 }

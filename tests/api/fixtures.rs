@@ -9,7 +9,12 @@ use crate::helpers::{Response, TestApp, TestUser};
 pub const MAX_REQUEST: i64 = 3_000_000_000;
 
 pub fn call_body(program: &str) -> Value {
-    let opens = Utc::now() - Duration::days(1);
+    call_body_at(program, Utc::now())
+}
+
+/// Terms of a call that opened a day before `now` and closes 30 days after it.
+pub fn call_body_at(program: &str, now: chrono::DateTime<Utc>) -> Value {
+    let opens = now - Duration::days(1);
     json!({
         "program": program,
         "fiscal_year": 2026,
@@ -30,7 +35,8 @@ pub fn call_body(program: &str) -> Value {
 
 /// A published call, open for 30 more days.
 pub async fn open_call(app: &TestApp, program: &str) -> String {
-    let res = app.post("/api/v1/calls").token(&app.admin.token).json(&call_body(program)).send().await;
+    let body = call_body_at(program, app.state.now());
+    let res = app.post("/api/v1/calls").token(&app.admin.token).json(&body).send().await;
     res.assert_status(201);
     let id = res.str("id");
     app.post(&format!("/api/v1/calls/{id}/publish")).token(&app.admin.token).send().await.assert_status(200);
@@ -39,7 +45,13 @@ pub async fn open_call(app: &TestApp, program: &str) -> String {
 
 /// Everything a lab-construction proposal needs, for a lead and partner prefectures; signatory
 /// emails are unique per `tag` so their endorsement links can be found.
+/// The part of a tag usable in an email address.
+fn slug(tag: &str) -> String {
+    tag.chars().filter(char::is_ascii_alphanumeric).collect()
+}
+
 pub fn complete_content(tag: &str, lead: &str, partners: &[&str]) -> Value {
+    let mail = slug(tag);
     let consultations: Vec<Value> = std::iter::once(lead)
         .chain(partners.iter().copied())
         .flat_map(|p| {
@@ -57,9 +69,9 @@ pub fn complete_content(tag: &str, lead: &str, partners: &[&str]) -> Value {
         "keywords": ["materials", "manufacturing"],
         "partner_prefecture_codes": partners,
         "signatories": [
-            { "role": "governor", "name": "知事 太郎", "title": "知事", "organization": "県庁", "email": format!("governor.{tag}@pref.example.jp"), "representative": true },
-            { "role": "university_head", "name": "学長 花子", "title": "学長", "organization": "地域大学", "email": format!("president.{tag}@univ.example.jp"), "representative": false },
-            { "role": "industry_representative", "name": "会長 次郎", "title": "会長", "organization": "地域経済連合会", "email": format!("chair.{tag}@biz.example.jp"), "representative": false }
+            { "role": "governor", "name": "知事 太郎", "title": "知事", "organization": format!("{tag}県庁"), "email": format!("governor.{mail}@pref.example.jp"), "representative": true },
+            { "role": "university_head", "name": "学長 花子", "title": "学長", "organization": format!("{tag}大学"), "email": format!("president.{mail}@univ.example.jp"), "representative": false },
+            { "role": "industry_representative", "name": "会長 次郎", "title": "会長", "organization": format!("{tag}経済連合会"), "email": format!("chair.{mail}@biz.example.jp"), "representative": false }
         ],
         "consultations": consultations,
         "sections": {
@@ -92,6 +104,7 @@ pub async fn endorse_all(app: &TestApp, applicant: &TestUser, proposal_id: &str,
 }
 
 pub fn signatory_emails(tag: &str) -> [String; 3] {
+    let tag = slug(tag);
     [
         format!("governor.{tag}@pref.example.jp"),
         format!("president.{tag}@univ.example.jp"),
@@ -134,4 +147,67 @@ pub async fn audit_actions(app: &TestApp, entity_type: &str, entity_id: &str) ->
         .send()
         .await;
     res.body["items"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap().to_string()).collect()
+}
+
+/// A call under review with one submitted proposal per `(tag, prefecture)`, each with the given
+/// keywords. Returns the call and the proposal ids, in order.
+pub async fn call_under_review(app: &TestApp, proposals: &[(&str, &str, &[&str])]) -> (String, Vec<String>) {
+    let with_requests: Vec<(&str, &str, &[&str], i64)> = proposals.iter().map(|(t, p, k)| (*t, *p, *k, 2_000_000_000)).collect();
+    call_under_review_with(app, 69_500_000_000, &with_requests).await
+}
+
+/// As [`call_under_review`], with the call's total budget and each proposal's request chosen.
+pub async fn call_under_review_with(app: &TestApp, budget: i64, proposals: &[(&str, &str, &[&str], i64)]) -> (String, Vec<String>) {
+    let mut body = call_body_at("lab_construction", app.state.now());
+    body["total_budget_yen"] = json!(budget);
+    body["max_request_yen"] = json!(budget.min(MAX_REQUEST));
+    let res = app.post("/api/v1/calls").token(&app.admin.token).json(&body).send().await;
+    res.assert_status(201);
+    let call = res.str("id");
+    app.post(&format!("/api/v1/calls/{call}/publish")).token(&app.admin.token).send().await.assert_status(200);
+    let mut ids = Vec::new();
+    for (tag, prefecture, keywords, requested) in proposals {
+        let officer = app.applicant(prefecture).await;
+        let mut content = complete_content(tag, prefecture, &[]);
+        content["keywords"] = json!(keywords);
+        content["requested_amount_yen"] = json!(requested);
+        let id = create_proposal(app, &officer, &call, &content).await.str("id");
+        endorse_all(app, &officer, &id, tag).await;
+        app.post(&format!("/api/v1/proposals/{id}/submit")).token(&officer.token).send().await.assert_status(200);
+        ids.push(id);
+    }
+    app.advance(Duration::days(31));
+    app.post(&format!("/api/v1/calls/{call}/start-review")).token(&app.admin.token).send().await.assert_status(200);
+    (call, ids)
+}
+
+pub async fn expert(app: &TestApp, affiliation: &str, prefecture: Option<&str>, expertise: &[&str], max: Option<u32>) -> TestUser {
+    let mut fields = json!({ "role": "reviewer", "affiliation": affiliation, "expertise": expertise });
+    if let Some(p) = prefecture {
+        fields["affiliation_prefecture_code"] = json!(p);
+    }
+    if let Some(m) = max {
+        fields["max_assignments"] = json!(m);
+    }
+    app.user(fields).await
+}
+
+pub async fn assign(app: &TestApp, call: &str, proposal: &str, reviewer: &TestUser) -> Response {
+    app.post(&format!("/api/v1/calls/{call}/assignments"))
+        .token(&app.admin.token)
+        .json(&json!({ "proposal_id": proposal, "reviewer_id": reviewer.id }))
+        .send()
+        .await
+}
+
+/// Saves and submits a complete review with the given grades for purpose, feasibility, impact.
+pub async fn review(app: &TestApp, reviewer: &TestUser, assignment: &str, grades: [&str; 3]) {
+    let body = json!({
+        "grades": { "purpose": grades[0], "feasibility": grades[1], "impact": grades[2] },
+        "comments": { "feasibility": "根拠が明確" },
+        "overall_grade": grades[1],
+        "overall_comment": "総合所見"
+    });
+    app.put(&format!("/api/v1/assignments/{assignment}/review")).token(&reviewer.token).json(&body).send().await.assert_status(200);
+    app.post(&format!("/api/v1/assignments/{assignment}/review/submit")).token(&reviewer.token).send().await.assert_status(200);
 }

@@ -17,3 +17,5 @@ mod endorsements;
 mod partners;
 mod proposals;
 mod races;
+mod assignments;
+mod reviews;
