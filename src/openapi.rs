@@ -29,6 +29,7 @@ Japan Standard Time (+09:00). Money is an integer number of yen.",
         (name = "proposals", description = "Proposals (提案): drafting, partners, submission, attachments"),
         (name = "endorsements", description = "Endorsements (連名) by the three signatories"),
         (name = "review", description = "Conflicts of interest, assignments, S/A/B/C reviews, ranking"),
+        (name = "decisions", description = "Decisions within the budget, publication, results"),
     )
 )]
 pub struct ApiDoc;

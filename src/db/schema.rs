@@ -123,6 +123,7 @@ diesel::table! {
         created_by -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        decisions_published_at -> Nullable<Timestamp>,
     }
 }
 
@@ -251,6 +252,20 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    decisions (proposal_id) {
+        proposal_id -> Text,
+        call_id -> Text,
+        outcome -> Text,
+        awarded_amount_yen -> BigInt,
+        conditions -> Nullable<Text>,
+        feedback -> Nullable<Text>,
+        decided_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(designated_cities -> prefectures (prefecture_code));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
@@ -262,6 +277,7 @@ diesel::joinable!(proposal_versions -> proposals (proposal_id));
 diesel::joinable!(attachments -> proposals (proposal_id));
 diesel::joinable!(assignments -> proposals (proposal_id));
 diesel::joinable!(reviews -> assignments (assignment_id));
+diesel::joinable!(decisions -> proposals (proposal_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     prefectures,
@@ -283,4 +299,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     conflicts,
     assignments,
     reviews,
+    decisions,
 );

@@ -3,8 +3,10 @@
 
 pub mod assignment;
 pub mod attachment;
+pub mod budget;
 pub mod call;
 pub mod conflict;
+pub mod decision;
 pub mod grade;
 pub mod money;
 pub mod prefecture;

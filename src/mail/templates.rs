@@ -114,6 +114,32 @@ pub fn review_returned(reviewer_name: &str, proposal_title: &str, reason: &str, 
     )
 }
 
+/// The outcome of a proposal, sent to every participating prefecture when decisions are published.
+pub struct DecisionNotice<'a> {
+    pub receipt_number: &'a str,
+    pub proposal_title: &'a str,
+    pub call_title: &'a str,
+    pub outcome_ja: &'a str,
+    pub outcome_en: &'a str,
+    pub awarded: &'a str,
+    pub link: &'a str,
+}
+
+pub fn decision_published(n: &DecisionNotice<'_>) -> Email {
+    email(
+        &format!("採択結果のお知らせ（{}）", n.receipt_number),
+        &format!("Decision on your proposal ({})", n.receipt_number),
+        format!(
+            "公募「{call}」の審査結果をお知らせします。\n\n受付番号: {receipt}\n提案名: {title}\n結果: {outcome}\n採択額: {awarded}\n\n条件・所見と評価の集計は次のページでご確認ください。\n{link}\n",
+            call = n.call_title, receipt = n.receipt_number, title = n.proposal_title, outcome = n.outcome_ja, awarded = n.awarded, link = n.link
+        ),
+        format!(
+            "The review of the call \"{call}\" is complete.\n\nReceipt number: {receipt}\nProposal: {title}\nOutcome: {outcome}\nAwarded: {awarded}\n\nConditions, feedback and the aggregated evaluation are on this page:\n{link}\n",
+            call = n.call_title, receipt = n.receipt_number, title = n.proposal_title, outcome = n.outcome_en, awarded = n.awarded, link = n.link
+        ),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

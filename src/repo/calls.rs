@@ -31,6 +31,7 @@ pub struct CallRow {
     pub created_by: String,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub decisions_published_at: Option<NaiveDateTime>,
 }
 
 impl CallRow {
@@ -96,6 +97,7 @@ impl CallRow {
             criteria: self.criteria(),
             status: self.status(),
             version: self.version,
+            decisions_published_at: self.decisions_published_at.map(time::shown),
             accepting_submissions: self.accepting_submissions(now),
             created_at: time::shown(self.created_at),
             updated_at: time::shown(self.updated_at),
@@ -120,6 +122,7 @@ pub struct Call {
     pub criteria: Vec<Criterion>,
     pub status: CallStatus,
     pub version: i32,
+    pub decisions_published_at: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// Whether proposals are accepted right now, by the server's clock.
     pub accepting_submissions: bool,
     pub created_at: chrono::DateTime<chrono::FixedOffset>,
@@ -145,6 +148,7 @@ pub fn row_from_terms(id: String, terms: &CallTerms, created_by: &str, now: Date
         created_by: created_by.to_string(),
         created_at: time::stored(now),
         updated_at: time::stored(now),
+        decisions_published_at: None,
     }
 }
 
@@ -232,4 +236,8 @@ pub fn count_proposals_with_status(conn: &mut DbConn, call_id: &str, status: &st
         .filter(proposals::status.eq(status))
         .count()
         .get_result(conn)
+}
+
+pub fn mark_decisions_published(conn: &mut DbConn, id: &str, now: DateTime<Utc>) -> QueryResult<()> {
+    diesel::update(calls::table.find(id)).set(calls::decisions_published_at.eq(Some(time::stored(now)))).execute(conn).map(|_| ())
 }

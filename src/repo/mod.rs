@@ -5,6 +5,7 @@
 pub mod assignments;
 pub mod audit;
 pub mod calls;
+pub mod decisions;
 pub mod outbox;
 pub mod proposals;
 pub mod reference;

@@ -6,6 +6,7 @@ pub mod attachments;
 pub mod audit;
 pub mod auth;
 pub mod calls;
+pub mod decisions;
 pub mod endorsements;
 pub mod health;
 pub mod proposals;
@@ -67,5 +68,12 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(reviews::save_review)
         .service(reviews::submit_review)
         .service(reviews::return_review)
-        .service(reviews::call_ranking);
+        .service(reviews::call_ranking)
+        .service(decisions::decide)
+        .service(decisions::get_decision)
+        .service(decisions::list_decisions)
+        .service(decisions::budget_plan)
+        .service(decisions::publish_decisions)
+        .service(decisions::proposal_result)
+        .service(decisions::public_results);
 }

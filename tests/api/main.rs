@@ -19,3 +19,4 @@ mod proposals;
 mod races;
 mod assignments;
 mod reviews;
+mod decisions;

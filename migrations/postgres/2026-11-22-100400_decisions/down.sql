@@ -1,0 +1,2 @@
+ALTER TABLE calls DROP COLUMN decisions_published_at;
+DROP TABLE decisions;
