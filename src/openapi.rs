@@ -50,8 +50,112 @@ pub fn base() -> utoipa::openapi::OpenApi {
     ApiDoc::openapi()
 }
 
+/// Completes the document once every path is collected:
+/// - error responses are documented with the media type they are sent with,
+///   `application/problem+json` (RFC 9457), which utoipa's annotations give as `application/json`;
+/// - the errors every operation of a kind can answer are documented once here rather than on
+///   each handler: 401 where a token is required, 400/413/415/422 where a body is read, 422
+///   where query parameters are parsed.
+pub fn finish(api: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::path::ParameterIn;
+    use utoipa::openapi::schema::Ref;
+    use utoipa::openapi::{ContentBuilder, RefOr, ResponseBuilder};
+
+    const PROBLEM_SCHEMA: &str = "#/components/schemas/Problem";
+    let problem = |description: &str| {
+        RefOr::T(
+            ResponseBuilder::new()
+                .description(description)
+                .content(crate::error::PROBLEM_JSON, ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build())
+                .build(),
+        )
+    };
+    for item in api.paths.paths.values_mut() {
+        let operations = [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch];
+        for operation in operations.into_iter().flatten() {
+            let responses = &mut operation.responses.responses;
+            for response in responses.values_mut() {
+                let RefOr::T(response) = response else { continue };
+                let is_problem = response.content.get("application/json").is_some_and(|c| {
+                    matches!(c, RefOr::T(content) if matches!(&content.schema, Some(RefOr::Ref(r)) if r.ref_location == PROBLEM_SCHEMA))
+                });
+                if is_problem && let Some(content) = response.content.shift_remove("application/json") {
+                    response.content.insert(crate::error::PROBLEM_JSON.to_string(), content);
+                }
+            }
+            let mut expected: Vec<(&str, &str)> = Vec::new();
+            if operation.security.as_ref().is_some_and(|s| !s.is_empty()) {
+                expected.push(("401", "Missing, invalid or expired access token"));
+            }
+            if operation.request_body.is_some() {
+                expected.extend([
+                    ("400", "Malformed body (`malformed_json`)"),
+                    ("413", "Body too large (`payload_too_large`)"),
+                    ("415", "Wrong media type (`unsupported_media_type`)"),
+                    ("422", "Every problem with the request (`validation_failed`)"),
+                ]);
+            }
+            let has_query = operation
+                .parameters
+                .iter()
+                .flatten()
+                .any(|p| matches!(p, RefOr::T(p) if p.parameter_in == ParameterIn::Query));
+            if has_query {
+                expected.push(("422", "Invalid query parameters (`validation_failed`)"));
+            }
+            for (status, description) in expected {
+                responses.entry(status.to_string()).or_insert_with(|| problem(description));
+            }
+        }
+    }
+}
+
 /// The whole document, as served at `/api/v1/openapi.json`.
 pub fn document() -> utoipa::openapi::OpenApi {
     let (_, api) = crate::described_app!();
     api
+}
+
+/// The paths of the document and the methods each accepts, to tell "no such resource" (404)
+/// from "not with this method" (405 with `Allow`).
+#[derive(Debug, Clone, Default)]
+pub struct KnownRoutes(Vec<(Vec<String>, Vec<&'static str>)>);
+
+impl KnownRoutes {
+    pub fn from_document(api: &utoipa::openapi::OpenApi) -> Self {
+        let routes = api
+            .paths
+            .paths
+            .iter()
+            .map(|(path, item)| {
+                let segments = path.trim_matches('/').split('/').map(str::to_string).collect();
+                let methods = [
+                    ("GET", item.get.is_some()),
+                    ("PUT", item.put.is_some()),
+                    ("POST", item.post.is_some()),
+                    ("DELETE", item.delete.is_some()),
+                    ("PATCH", item.patch.is_some()),
+                ]
+                .into_iter()
+                .filter_map(|(m, present)| present.then_some(m))
+                .collect();
+                (segments, methods)
+            })
+            .collect();
+        Self(routes)
+    }
+
+    /// The methods allowed on `path`, if it names a known resource.
+    pub fn allowed(&self, path: &str) -> Option<Vec<&'static str>> {
+        let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
+        let matches = |template: &[String]| {
+            template.len() == parts.len()
+                && template.iter().zip(&parts).all(|(t, p)| (t.starts_with('{') && !p.is_empty()) || t == p)
+        };
+        let mut methods: Vec<&'static str> =
+            self.0.iter().filter(|(t, _)| matches(t)).flat_map(|(_, m)| m.iter().copied()).collect();
+        methods.sort_unstable();
+        methods.dedup();
+        (!methods.is_empty()).then_some(methods)
+    }
 }

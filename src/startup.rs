@@ -14,6 +14,7 @@ use chrono::Duration;
 use tracing_actix_web::TracingLogger;
 use utoipa_swagger_ui::{Config as SwaggerConfig, SwaggerUi};
 
+use crate::openapi::KnownRoutes;
 use crate::routes::health::ApiDocument;
 
 use crate::auth::one_time::LinkSigner;
@@ -47,12 +48,14 @@ pub enum StartupError {
 macro_rules! described_app {
     () => {{
         use utoipa_actix_web::AppExt as _;
-        actix_web::App::new()
+        let (app, mut api) = actix_web::App::new()
             .into_utoipa_app()
             .openapi($crate::openapi::base())
             .service($crate::routes::health::health)
             .service(utoipa_actix_web::scope("/api/v1").configure($crate::routes::configure))
-            .split_for_parts()
+            .split_for_parts();
+        $crate::openapi::finish(&mut api);
+        (app, api)
     }};
 }
 
@@ -155,8 +158,27 @@ fn problem_for_bare_errors<B: MessageBody + 'static>(
     Ok(ErrorHandlerResponse::Response(ServiceResponse::new(req, response).map_into_right_body()))
 }
 
-async fn unknown_route() -> Result<HttpResponse, ApiError> {
-    Err(ApiError::new(actix_web::http::StatusCode::NOT_FOUND, "not_found", "no such resource"))
+/// No handler matched: either the path names no resource (404) or it does but not for this
+/// method (405, with the methods it accepts in `Allow`).
+async fn unknown_route(req: actix_web::HttpRequest, routes: web::Data<KnownRoutes>) -> HttpResponse {
+    match routes.allowed(req.path()) {
+        Some(methods) => {
+            let mut response = actix_web::ResponseError::error_response(&ApiError::new(
+                actix_web::http::StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                format!("{} is not accepted here; use {}", req.method(), methods.join(", ")),
+            ));
+            if let Ok(value) = header::HeaderValue::from_str(&methods.join(", ")) {
+                response.headers_mut().insert(header::ALLOW, value);
+            }
+            response
+        }
+        None => actix_web::ResponseError::error_response(&ApiError::new(
+            actix_web::http::StatusCode::NOT_FOUND,
+            "not_found",
+            "no such resource",
+        )),
+    }
 }
 
 async fn docs_redirect() -> HttpResponse {
@@ -177,7 +199,9 @@ pub fn app(
 > {
     let (app, api) = crate::described_app!();
     let document = serde_json::to_vec(&api).unwrap_or_default();
+    let routes = KnownRoutes::from_document(&api);
     app.app_data(web::Data::new(state))
+        .app_data(web::Data::new(routes))
         .app_data(web::Data::new(ApiDocument(web::Bytes::from(document))))
         .app_data(web::QueryConfig::default().error_handler(crate::routes::support_query_error))
         .app_data(web::PathConfig::default().error_handler(crate::routes::support_path_error))

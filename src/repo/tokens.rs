@@ -114,7 +114,3 @@ pub fn void_for_subject(
     }
     q.set(action_tokens::voided_at.eq(Some(time::stored(now)))).execute(conn)
 }
-
-pub fn last_used_at(token: &ActionToken) -> Option<NaiveDateTime> {
-    token.used_at
-}

@@ -14,7 +14,6 @@ use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use crate::auth::CurrentUser;
 use crate::auth::tokens::hex;
 use crate::domain::attachment::{PROBE_BYTES, looks_like_pdf, safe_filename};
-use crate::domain::proposal::ProposalStatus;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::repo::audit::{self, Actor};
 use crate::repo::proposals::{self, Attachment};
@@ -132,12 +131,7 @@ pub async fn upload_attachment(
         let (id, user) = (id.clone(), user.clone());
         state
             .db
-            .read(move |c| {
-                let loaded = load(c, &id, &user)?;
-                loaded.require_lead()?;
-                loaded.require_open(now)?;
-                loaded.require_status(ProposalStatus::Draft)
-            })
+            .read(move |c| load(c, &id, &user)?.require_editable(now))
             .await?;
     }
     let root = state.settings.storage.attachments_dir.clone();
@@ -148,10 +142,7 @@ pub async fn upload_attachment(
     let attachment = state
         .db
         .write(move |c| {
-            let loaded = load(c, &id, &user)?;
-            loaded.require_lead()?;
-            loaded.require_open(now)?;
-            loaded.require_status(ProposalStatus::Draft)?;
+            load(c, &id, &user)?.require_editable(now)?;
             let attachment_id = new_id();
             proposals::insert_attachment(c, (&attachment_id, &id, &received.filename, received.size, &received.sha256, &user.id), now)?;
             audit::record(

@@ -238,7 +238,7 @@ fn patched_terms(row: &CallRow, patch: &Map<String, Value>) -> ApiResult<CallTer
         (status = 200, body = Call, headers(("ETag" = String))),
         (status = 409, description = "A field the call's status no longer allows (`invalid_state`)", body = Problem),
         (status = 412, description = "Stale If-Match (`version_conflict`)", body = Problem),
-        (status = 422, body = Problem), (status = 404, body = Problem),
+        (status = 422, body = Problem), (status = 404, body = Problem), (status = 403, body = Problem),
     )
 )]
 #[patch("/calls/{id}")]
@@ -305,7 +305,7 @@ async fn transition(
     tag = "calls",
     security(("bearer" = [])),
     params(("id" = String, Path)),
-    responses((status = 200, body = Call), (status = 409, description = "Not a draft (`invalid_state`)", body = Problem), (status = 404, body = Problem))
+    responses((status = 200, body = Call), (status = 409, description = "Not a draft (`invalid_state`)", body = Problem), (status = 404, body = Problem), (status = 403, body = Problem))
 )]
 #[post("/calls/{id}/publish")]
 pub async fn publish_call(state: web::Data<AppState>, admin: Admin, id: web::Path<String>) -> ApiResult<HttpResponse> {
@@ -324,7 +324,7 @@ pub async fn publish_call(state: web::Data<AppState>, admin: Admin, id: web::Pat
     responses(
         (status = 200, body = Call),
         (status = 409, description = "Not published, or the deadline has not passed (`invalid_state`)", body = Problem),
-        (status = 404, body = Problem),
+        (status = 404, body = Problem), (status = 403, body = Problem),
     )
 )]
 #[post("/calls/{id}/start-review")]

@@ -53,9 +53,7 @@ pub async fn request_endorsements(state: web::Data<AppState>, user: CurrentUser,
         .db
         .write(move |c| {
             let loaded = load(c, &id, &user)?;
-            loaded.require_lead()?;
-            loaded.require_open(now)?;
-            loaded.require_status(ProposalStatus::Draft)?;
+            loaded.require_editable(now)?;
             let content = loaded.row.content();
             let problems = submission::signatory_problems(&content);
             if !problems.is_empty() {

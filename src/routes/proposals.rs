@@ -135,6 +135,14 @@ impl Loaded {
         }
     }
 
+    /// What editing a proposal's content requires: the lead prefecture, before the deadline
+    /// (checked first, so a late request is told so), a draft.
+    pub fn require_editable(&self, now: DateTime<Utc>) -> ApiResult<()> {
+        self.require_lead()?;
+        self.require_open(now)?;
+        self.require_status(ProposalStatus::Draft)
+    }
+
     pub fn require_status(&self, status: ProposalStatus) -> ApiResult<()> {
         if self.row.status() == status {
             Ok(())
@@ -346,9 +354,7 @@ pub async fn update_proposal(
         .db
         .write(move |c| {
             let loaded = load(c, &id, &user)?;
-            loaded.require_lead()?;
-            loaded.require_open(now)?;
-            loaded.require_status(ProposalStatus::Draft)?;
+            loaded.require_editable(now)?;
             check_version(&precondition, loaded.row.version)?;
             let before = loaded.row.content();
             let after = before.merged(&patch).map_err(|e| ApiError::validation(vec![e]))?;
@@ -482,6 +488,7 @@ enum Submitted {
     params(("id" = String, Path), ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: the same key returns the same response")),
     responses(
         (status = 200, description = "Submitted", body = Proposal),
+        (status = 400, description = "Unreadable or overlong Idempotency-Key (`invalid_idempotency_key`)", body = Problem),
         (status = 422, description = "Every problem that stands in the way", body = Problem),
         (status = 409, description = "`call_not_open`, `prefecture_already_participating` or `invalid_state`", body = Problem),
         (status = 403, body = Problem), (status = 404, body = Problem),
@@ -593,7 +600,13 @@ pub async fn submit_proposal(state: web::Data<AppState>, user: CurrentUser, req:
         Submitted::Fresh(status, version, view) => reply((status, version, *view)),
         Submitted::Replayed(body) => {
             let version = body["version"].as_i64().and_then(|v| i32::try_from(v).ok()).unwrap_or(0);
-            with_etag(StatusCode::OK, version, &body).customize_replayed()
+            let mut response = with_etag(StatusCode::OK, version, &body);
+            // Tells a client that this answer was stored from an earlier identical request.
+            response.headers_mut().insert(
+                actix_web::http::header::HeaderName::from_static("idempotent-replayed"),
+                actix_web::http::header::HeaderValue::from_static("true"),
+            );
+            response
         }
     })
 }
@@ -607,21 +620,6 @@ fn replay(stored_for: &str, requested: &str, response: &str) -> ApiResult<Submit
         ));
     }
     serde_json::from_str(response).map(Submitted::Replayed).map_err(ApiError::internal)
-}
-
-trait Replayed {
-    fn customize_replayed(self) -> HttpResponse;
-}
-
-impl Replayed for HttpResponse {
-    /// Marks a response answered from the idempotency store.
-    fn customize_replayed(mut self) -> HttpResponse {
-        self.headers_mut().insert(
-            actix_web::http::header::HeaderName::from_static("idempotent-replayed"),
-            actix_web::http::header::HeaderValue::from_static("true"),
-        );
-        self
-    }
 }
 
 async fn lifecycle(state: &AppState, user: CurrentUser, id: String, transition: Transition) -> ApiResult<HttpResponse> {

@@ -23,7 +23,7 @@ use crate::repo::audit::{self, Actor};
 use crate::repo::calls::{self, CallRow};
 use crate::repo::proposals::{self, ProposalRow};
 use crate::repo::{outbox, users};
-use crate::routes::assignments::{conflict_of_interest, own_assignment, require_review_phase};
+use crate::routes::assignments::{Reason, conflict_of_interest, own_assignment, require_review_phase};
 use crate::routes::{Body, MaybeBody};
 use crate::state::AppState;
 
@@ -179,23 +179,16 @@ pub async fn submit_review(state: web::Data<AppState>, reviewer: Reviewer, id: w
     Ok(web::Json(view))
 }
 
-#[derive(Debug, Default, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ReturnReview {
-    /// Told to the reviewer.
-    pub reason: Option<String>,
-}
-
 /// Return a submitted review to its reviewer, unlocking it.
 #[utoipa::path(
     tag = "review",
     security(("bearer" = [])),
     params(("id" = String, Path, description = "The assignment")),
-    request_body(content = Option<ReturnReview>),
+    request_body(content = Option<Reason>, description = "The reason is told to the reviewer"),
     responses((status = 200, body = Review), (status = 409, description = "Not submitted, or decisions published (`invalid_state`)", body = Problem), (status = 404, body = Problem), (status = 403, body = Problem))
 )]
 #[post("/assignments/{id}/review/return")]
-pub async fn return_review(state: web::Data<AppState>, admin: Admin, id: web::Path<String>, body: MaybeBody<ReturnReview>) -> ApiResult<web::Json<Review>> {
+pub async fn return_review(state: web::Data<AppState>, admin: Admin, id: web::Path<String>, body: MaybeBody<Reason>) -> ApiResult<web::Json<Review>> {
     let reason = body.0.and_then(|r| r.reason).unwrap_or_default().chars().take(2000).collect::<String>();
     let id = id.into_inner();
     let now = state.now();
@@ -361,8 +354,10 @@ fn to_csv(call: &CallRow, items: &[RankedProposal]) -> ApiResult<Vec<u8>> {
     security(("bearer" = [])),
     params(("id" = String, Path, description = "The call"), RankingFormat),
     responses(
-        (status = 200, body = Ranking, content_type = "application/json"),
-        (status = 200, description = "The same as CSV", content_type = "text/csv", body = String),
+        (status = 200, description = "The ranking; as CSV with `Accept: text/csv` or `?format=csv`", content(
+            (Ranking = "application/json"),
+            (String = "text/csv"),
+        )),
         (status = 404, body = Problem), (status = 403, body = Problem),
     )
 )]

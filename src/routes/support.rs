@@ -100,8 +100,10 @@ fn clean_serde_message(e: &serde_json::Error) -> String {
 #[into_params(parameter_in = Query)]
 pub struct Page {
     /// 1–500, default 50.
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
     /// Default 0.
+    #[param(minimum = 0)]
     pub offset: Option<i64>,
 }
 

@@ -38,13 +38,17 @@ async fn non_json_bodies_are_refused_with_415() {
 }
 
 #[actix_web::test]
-async fn unknown_routes_and_methods_are_404_problems() {
+async fn unknown_routes_are_404_and_other_methods_405_problems() {
     let app = TestApp::spawn().await;
     app.get("/api/v1/nothing-here").send().await.assert_problem(404, "not_found");
     app.get("/nowhere").send().await.assert_problem(404, "not_found");
     let res = app.delete("/api/v1/prefectures").send().await;
-    assert!(matches!(res.status.as_u16(), 404 | 405));
-    assert_eq!(res.header("content-type").as_deref(), Some("application/problem+json"));
+    res.assert_problem(405, "method_not_allowed");
+    assert_eq!(res.header("allow").as_deref(), Some("GET"));
+    let res = app.request(awc::http::Method::TRACE, "/api/v1/calls/some-id").send().await;
+    res.assert_problem(405, "method_not_allowed");
+    assert_eq!(res.header("allow").as_deref(), Some("GET, PATCH"));
+    app.get("/api/v1/calls/some-id/nothing").send().await.assert_problem(404, "not_found");
 }
 
 #[actix_web::test]
