@@ -306,7 +306,9 @@ pub async fn request_password_reset(
         let queued = state
             .db
             .write(move |c| {
-                let Some(user) = users::find_by_email(c, &email)?.filter(|u| u.active) else {
+                // Invited accounts qualify too: a reset link proves control of the address just as
+                // the invitation did, and is the way back in once an invitation has expired.
+                let Some(user) = users::find_by_email(c, &email)? else {
                     return Ok(false);
                 };
                 tokens::void_for_user(c, &user.id, Purpose::PasswordReset, now)?;
@@ -324,7 +326,8 @@ pub async fn request_password_reset(
     Ok(HttpResponse::Accepted().finish())
 }
 
-/// Set a new password from a reset link; every session of the account is ended.
+/// Set a new password from a reset link; every session of the account is ended. An invited
+/// account that was never activated is activated.
 #[utoipa::path(
     tag = "auth",
     request_body = TokenPasswordRequest,

@@ -89,6 +89,24 @@ async fn invitation_links_expire() {
 }
 
 #[actix_web::test]
+async fn an_invitee_whose_link_expired_gets_in_through_a_password_reset() {
+    let app = TestApp::spawn().await;
+    app.post("/api/v1/users")
+        .token(&app.admin.token)
+        .json(&json!({ "email": "slow@example.jp", "name": "Slow", "role": "applicant", "prefecture_code": "30" }))
+        .send()
+        .await
+        .assert_status(201);
+    app.advance(Duration::hours(169));
+    app.post("/api/v1/auth/password-reset").json(&json!({ "email": "slow@example.jp" })).send().await.assert_status(202);
+    let token = app.last_email_to("slow@example.jp").await.token();
+    app.post("/api/v1/auth/password-reset/confirm").json(&json!({ "token": token, "password": PASSWORD })).send().await.assert_status(204);
+    let officer = app.login("slow@example.jp", PASSWORD).await;
+    let me = app.get("/api/v1/me").token(&officer.token).send().await;
+    assert_eq!(me.body["prefecture_code"], "30");
+}
+
+#[actix_web::test]
 async fn every_problem_with_an_invitation_is_listed_at_once() {
     let app = TestApp::spawn().await;
     let res = app
@@ -181,4 +199,42 @@ async fn the_bootstrap_admin_is_created_once() {
     kyoso::startup::build_state(settings, app.clock.clone()).expect("restarts");
     let admins = app.get("/api/v1/users?role=admin").token(&app.admin.token).send().await;
     assert_eq!(admins.body["total"], 1);
+}
+
+#[actix_web::test]
+async fn every_admin_endpoint_refuses_applicants_reviewers_and_anonymous_callers() {
+    use awc::http::Method;
+    let app = TestApp::spawn().await;
+    let applicant = app.applicant("13").await;
+    let reviewer = app.reviewer("東北大学").await;
+    let body = json!({});
+    let endpoints = [
+        (Method::POST, "/api/v1/users"),
+        (Method::GET, "/api/v1/users"),
+        (Method::GET, "/api/v1/audit"),
+        (Method::POST, "/api/v1/calls"),
+        (Method::PATCH, "/api/v1/calls/c1"),
+        (Method::POST, "/api/v1/calls/c1/publish"),
+        (Method::POST, "/api/v1/calls/c1/start-review"),
+        (Method::POST, "/api/v1/calls/c1/publish-decisions"),
+        (Method::GET, "/api/v1/calls/c1/assignments"),
+        (Method::POST, "/api/v1/calls/c1/assignments"),
+        (Method::POST, "/api/v1/calls/c1/assignments/auto"),
+        (Method::GET, "/api/v1/calls/c1/ranking"),
+        (Method::GET, "/api/v1/calls/c1/decisions"),
+        (Method::GET, "/api/v1/calls/c1/budget-plan"),
+        (Method::POST, "/api/v1/proposals/p1/conflicts"),
+        (Method::GET, "/api/v1/proposals/p1/conflicts"),
+        (Method::PUT, "/api/v1/proposals/p1/decision"),
+        (Method::GET, "/api/v1/proposals/p1/decision"),
+        (Method::POST, "/api/v1/assignments/a1/review/return"),
+    ];
+    for (method, path) in endpoints {
+        for user in [&applicant, &reviewer] {
+            let res = app.request(method.clone(), path).token(&user.token).json(&body).send().await;
+            assert_eq!((res.status.as_u16(), res.body["code"].as_str()), (403, Some("forbidden")), "{method} {path}");
+        }
+        let res = app.request(method.clone(), path).json(&body).send().await;
+        assert_eq!((res.status.as_u16(), res.body["code"].as_str()), (401, Some("unauthenticated")), "{method} {path}");
+    }
 }
