@@ -7,7 +7,9 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::domain::call::CallStatus;
 use crate::domain::money::Yen;
+use crate::domain::proposal::access::Relation;
 use crate::domain::proposal::ProposalStatus;
 use crate::domain::validation::{FieldError, Problems};
 
@@ -79,6 +81,13 @@ impl fmt::Display for Outcome {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
+}
+
+/// Who may read a proposal's result, and when: the prefectures taking part (lead and partners)
+/// and program officers, once the call's decisions are published — before that, the result
+/// does not exist for anyone outside the agency.
+pub fn result_visible(relation: Relation, call_status: CallStatus) -> bool {
+    call_status == CallStatus::Decided && matches!(relation, Relation::Lead | Relation::Partner(_) | Relation::Admin)
 }
 
 /// A decision as given by a program officer.
@@ -175,6 +184,15 @@ mod tests {
         assert_eq!(fits_budget(yen(1000), 600, 401), Err(400));
         assert_eq!(fits_budget(yen(1000), 1000, 0), Ok(()), "a rejection always fits");
         assert_eq!(fits_budget(yen(1000), 1000, 1), Err(0));
+    }
+
+    #[test]
+    fn results_are_for_the_participants_after_publication_only() {
+        let tokyo = "13".parse().unwrap();
+        assert!(result_visible(Relation::Lead, CallStatus::Decided));
+        assert!(result_visible(Relation::Partner(tokyo), CallStatus::Decided));
+        assert!(!result_visible(Relation::Reviewer, CallStatus::Decided));
+        assert!(!result_visible(Relation::Lead, CallStatus::UnderReview));
     }
 
     #[test]

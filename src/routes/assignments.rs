@@ -104,7 +104,7 @@ fn reviewed_proposal(conn: &mut DbConn, call: &CallRow, proposal_id: &str) -> Ap
     let proposal = proposals::find(conn, proposal_id)?
         .filter(|p| p.call_id == call.id)
         .ok_or_else(|| ApiError::field("proposal_id", "not_found", "no proposal with this id in this call"))?;
-    if !proposal.status().was_submitted() || proposal.status() == ProposalStatus::Withdrawn {
+    if !proposal.status().was_submitted() {
         return Err(ApiError::invalid_state(format!("a {} proposal is not reviewed", proposal.status)));
     }
     Ok(proposal)
@@ -426,7 +426,7 @@ struct Plan {
 /// Turns the call's state into the solver's instance: what each proposal still needs, what
 /// each reviewer can still take, which pairs are excluded, and everyone's keywords.
 fn plan_assignments(c: &mut DbConn, call: &CallRow, per_proposal: u32, max_per_reviewer: Option<u32>) -> ApiResult<Plan> {
-    let proposals = proposals::in_call_with_status(c, &call.id, &[ProposalStatus::Submitted, ProposalStatus::UnderReview])?;
+    let proposals = proposals::in_call_with_status(c, &call.id, &ProposalStatus::AWAITING_DECISION)?;
     let reviewers = assignments::reviewers(c)?;
     let existing = assignments::of_call(c, &call.id)?;
     let proposal_index: HashMap<&str, u32> = proposals.iter().enumerate().map(|(i, p)| (p.id.as_str(), i as u32)).collect();

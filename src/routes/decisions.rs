@@ -16,7 +16,6 @@ use crate::domain::call::CallStatus;
 use crate::domain::decision::{self, Decision, Outcome};
 use crate::domain::money::Yen;
 use crate::domain::proposal::ProposalStatus;
-use crate::domain::proposal::access::Relation;
 use crate::domain::scoring::{self, GradeCounts};
 use crate::domain::time;
 use crate::error::{ApiError, ApiResult, Problem};
@@ -68,9 +67,6 @@ fn decision_view(row: DecisionRow) -> DecisionView {
     }
 }
 
-/// Proposals that went through review and await (or have) a decision.
-const DECIDABLE: [ProposalStatus; 2] = [ProposalStatus::Submitted, ProposalStatus::UnderReview];
-
 /// Record or change the decision on a proposal while its call is under review. The awards of a
 /// call never exceed its budget, also when program officers decide at the same moment: the
 /// call's row is locked while the sum is checked.
@@ -108,7 +104,7 @@ pub async fn decide(state: web::Data<AppState>, admin: Admin, id: web::Path<Stri
                 CallStatus::Decided => return Err(ApiError::invalid_state("decisions of this call are published and final")),
                 _ => return Err(ApiError::invalid_state("decisions are made while the call is under review")),
             }
-            if !DECIDABLE.contains(&proposal.status()) {
+            if !ProposalStatus::AWAITING_DECISION.contains(&proposal.status()) {
                 return Err(ApiError::invalid_state(format!("a {} proposal is not decided on", proposal.status)));
             }
             let problems = decision::decision_problems(&decision, proposal.content().requested_amount_yen, call.max_request());
@@ -287,7 +283,7 @@ pub async fn publish_decisions(state: web::Data<AppState>, admin: Admin, id: web
             if call.status() != CallStatus::UnderReview {
                 return Err(ApiError::invalid_state(format!("only a call under review publishes decisions; this one is {}", call.status)));
             }
-            let pending = proposals::in_call_with_status(c, &call_id, &DECIDABLE)?;
+            let pending = proposals::in_call_with_status(c, &call_id, &ProposalStatus::AWAITING_DECISION)?;
             let mut decided = Vec::new();
             let mut missing = Vec::new();
             for proposal in pending {
@@ -372,10 +368,7 @@ pub async fn proposal_result(state: web::Data<AppState>, user: CurrentUser, id: 
         .read(move |c| {
             let not_published = || ApiError::not_found("result");
             let loaded = load(c, &id, &user)?;
-            if !matches!(loaded.relation, Relation::Lead | Relation::Partner(_) | Relation::Admin) {
-                return Err(not_published());
-            }
-            if loaded.call.status() != CallStatus::Decided {
+            if !decision::result_visible(loaded.relation, loaded.call.status()) {
                 return Err(not_published());
             }
             let decision = decisions::find(c, &id)?.ok_or_else(not_published)?;

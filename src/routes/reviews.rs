@@ -12,6 +12,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::auth::{Admin, CurrentUser, Reviewer};
 use crate::db::DbConn;
 use crate::domain::grade::Grade;
+use crate::domain::proposal::ProposalStatus;
 use crate::domain::review::{self, ReviewInput, ReviewStatus};
 use crate::domain::scoring::{self, GradeCounts, SubmittedReview};
 use crate::domain::time;
@@ -251,17 +252,7 @@ pub fn round4(x: f64) -> f64 {
 /// The reviewed proposals of a call with their submitted reviews, in the shape the scoring
 /// rules take.
 pub fn scored_call(c: &mut DbConn, call: &CallRow) -> ApiResult<(Vec<ProposalRow>, Vec<SubmittedReview>)> {
-    let proposals: Vec<ProposalRow> = proposals::in_call_with_status(
-        c,
-        &call.id,
-        &[
-            crate::domain::proposal::ProposalStatus::Submitted,
-            crate::domain::proposal::ProposalStatus::UnderReview,
-            crate::domain::proposal::ProposalStatus::Adopted,
-            crate::domain::proposal::ProposalStatus::ConditionallyAdopted,
-            crate::domain::proposal::ProposalStatus::Rejected,
-        ],
-    )?;
+    let proposals: Vec<ProposalRow> = proposals::in_call_with_status(c, &call.id, &ProposalStatus::SUBMITTED_ONCE)?;
     let index: HashMap<&str, usize> = proposals.iter().enumerate().map(|(i, p)| (p.id.as_str(), i)).collect();
     let mut reviewers: HashMap<String, usize> = HashMap::new();
     let mut reviews = Vec::new();

@@ -30,6 +30,18 @@ pub enum Transition {
 }
 
 impl ProposalStatus {
+    /// Statuses of proposals that were submitted and not withdrawn: what review works on.
+    pub const SUBMITTED_ONCE: [ProposalStatus; 5] = [
+        ProposalStatus::Submitted,
+        ProposalStatus::UnderReview,
+        ProposalStatus::Adopted,
+        ProposalStatus::ConditionallyAdopted,
+        ProposalStatus::Rejected,
+    ];
+
+    /// Statuses of proposals that await a decision (or hold one not yet published).
+    pub const AWAITING_DECISION: [ProposalStatus; 2] = [ProposalStatus::Submitted, ProposalStatus::UnderReview];
+
     pub fn as_str(self) -> &'static str {
         match self {
             ProposalStatus::Draft => "draft",
@@ -49,7 +61,7 @@ impl ProposalStatus {
 
     /// Submitted at some point and not withdrawn: what review and decisions work on.
     pub fn was_submitted(self) -> bool {
-        !matches!(self, ProposalStatus::Draft | ProposalStatus::Withdrawn)
+        Self::SUBMITTED_ONCE.contains(&self)
     }
 
     /// The status a transition leads to, or why it cannot happen now.
