@@ -20,3 +20,5 @@ mod races;
 mod assignments;
 mod reviews;
 mod decisions;
+
+mod drift;
