@@ -1,6 +1,7 @@
 //! Kyoso (共創): the REST backend of the national open call that funds regional
 //! science-and-technology hubs — prefectures apply, external experts review, the agency decides.
 
+pub mod app;
 pub mod auth;
 pub mod bootstrap;
 pub mod clock;

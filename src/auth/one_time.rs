@@ -12,20 +12,12 @@ use sha2::Sha256;
 
 type HmacSha256 = Hmac<Sha256>;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Purpose {
-    Invitation,
-    PasswordReset,
-    Endorsement,
-}
-
-impl Purpose {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Purpose::Invitation => "invitation",
-            Purpose::PasswordReset => "password_reset",
-            Purpose::Endorsement => "endorsement",
-        }
+crate::domain::text_enum! {
+    /// What a one-time link is for; part of its signature.
+    pub enum Purpose ("link purpose") {
+        Invitation = "invitation",
+        PasswordReset = "password_reset",
+        Endorsement = "endorsement",
     }
 }
 

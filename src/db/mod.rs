@@ -3,6 +3,7 @@
 //! and [`Db::write`], both on the blocking pool.
 
 pub mod schema;
+pub mod types;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};

@@ -2,33 +2,27 @@
 //! criteria, and the submission window judged by the server's clock.
 
 use std::collections::HashSet;
-use std::fmt;
-use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::domain::money::Yen;
+use crate::domain::text_enum;
 use crate::domain::validation::Problems;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Program {
-    /// 地域産学官共同研究拠点整備事業 (seed 001): a building and equipment for a joint research hub.
-    LabConstruction,
-    /// 共創の場形成支援・地域共創分野 (seed 004): a regional co-creation venue with a shared vision.
-    RegionalCoCreation,
+text_enum! {
+    #[derive(Serialize, Deserialize, ToSchema)]
+    #[serde(rename_all = "snake_case")]
+    pub enum Program ("program") {
+        /// 地域産学官共同研究拠点整備事業 (seed 001): a building and equipment for a joint research hub.
+        LabConstruction = "lab_construction",
+        /// 共創の場形成支援・地域共創分野 (seed 004): a regional co-creation venue with a shared vision.
+        RegionalCoCreation = "regional_co_creation",
+    }
 }
 
 impl Program {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Program::LabConstruction => "lab_construction",
-            Program::RegionalCoCreation => "regional_co_creation",
-        }
-    }
-
     /// The program's mark in receipt numbers (`R8-LAB-13-0001`).
     pub fn receipt_mark(self) -> &'static str {
         match self {
@@ -45,55 +39,14 @@ impl Program {
     }
 }
 
-impl FromStr for Program {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "lab_construction" => Ok(Program::LabConstruction),
-            "regional_co_creation" => Ok(Program::RegionalCoCreation),
-            other => Err(format!("unknown program {other:?}")),
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum CallStatus {
-    Draft,
-    Published,
-    UnderReview,
-    Decided,
-}
-
-impl CallStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CallStatus::Draft => "draft",
-            CallStatus::Published => "published",
-            CallStatus::UnderReview => "under_review",
-            CallStatus::Decided => "decided",
-        }
-    }
-}
-
-impl FromStr for CallStatus {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "draft" => Ok(CallStatus::Draft),
-            "published" => Ok(CallStatus::Published),
-            "under_review" => Ok(CallStatus::UnderReview),
-            "decided" => Ok(CallStatus::Decided),
-            other => Err(format!("unknown call status {other:?}")),
-        }
-    }
-}
-
-impl fmt::Display for CallStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+text_enum! {
+    #[derive(Serialize, Deserialize, ToSchema)]
+    #[serde(rename_all = "snake_case")]
+    pub enum CallStatus ("call status") {
+        Draft = "draft",
+        Published = "published",
+        UnderReview = "under_review",
+        Decided = "decided",
     }
 }
 

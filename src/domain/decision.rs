@@ -1,9 +1,6 @@
 //! Decisions (採択決定, SPEC §6): the outcome per proposal, the awarded amount, and the budget
 //! they must fit together.
 
-use std::fmt;
-use std::str::FromStr;
-
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -11,28 +8,23 @@ use crate::domain::call::CallStatus;
 use crate::domain::money::Yen;
 use crate::domain::proposal::access::Relation;
 use crate::domain::proposal::ProposalStatus;
+use crate::domain::text_enum;
 use crate::domain::validation::{FieldError, Problems};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Outcome {
-    /// 採択
-    Adopted,
-    /// 条件付き採択
-    ConditionallyAdopted,
-    /// 不採択
-    Rejected,
+text_enum! {
+    #[derive(Serialize, Deserialize, ToSchema)]
+    #[serde(rename_all = "snake_case")]
+    pub enum Outcome ("outcome") {
+        /// 採択
+        Adopted = "adopted",
+        /// 条件付き採択
+        ConditionallyAdopted = "conditionally_adopted",
+        /// 不採択
+        Rejected = "rejected",
+    }
 }
 
 impl Outcome {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Outcome::Adopted => "adopted",
-            Outcome::ConditionallyAdopted => "conditionally_adopted",
-            Outcome::Rejected => "rejected",
-        }
-    }
-
     pub fn name_ja(self) -> &'static str {
         match self {
             Outcome::Adopted => "採択",
@@ -61,25 +53,6 @@ impl Outcome {
     /// Listed in the public list of adopted proposals (採択課題一覧).
     pub fn is_adoption(self) -> bool {
         self != Outcome::Rejected
-    }
-}
-
-impl FromStr for Outcome {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "adopted" => Ok(Outcome::Adopted),
-            "conditionally_adopted" => Ok(Outcome::ConditionallyAdopted),
-            "rejected" => Ok(Outcome::Rejected),
-            other => Err(format!("unknown outcome {other:?}")),
-        }
-    }
-}
-
-impl fmt::Display for Outcome {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 

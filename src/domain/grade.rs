@@ -5,7 +5,8 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, diesel::AsExpression, diesel::FromSqlRow)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 pub enum Grade {
     S,
     A,
@@ -37,6 +38,12 @@ impl Grade {
             Grade::B => "B",
             Grade::C => "C",
         }
+    }
+}
+
+impl crate::domain::TextValue for Grade {
+    fn as_text(&self) -> &'static str {
+        self.as_str()
     }
 }
 

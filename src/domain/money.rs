@@ -4,8 +4,9 @@ use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize};
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, diesel::AsExpression, diesel::FromSqlRow)]
 #[serde(transparent)]
+#[diesel(sql_type = diesel::sql_types::BigInt)]
 pub struct Yen(i64);
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -21,6 +22,11 @@ impl Yen {
 
     pub fn get(self) -> i64 {
         self.0
+    }
+
+    /// For the column impl, which must lend out the stored integer.
+    pub(crate) fn as_i64_ref(&self) -> &i64 {
+        &self.0
     }
 
     pub fn checked_add(self, other: Yen) -> Option<Yen> {

@@ -11,7 +11,8 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A JIS X 0401 prefecture code, `"01"` (北海道) … `"47"` (沖縄県). Parsing is the only way in,
 /// so holding one means the prefecture exists.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, diesel::AsExpression, diesel::FromSqlRow)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 pub struct PrefectureCode(u8);
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -29,6 +30,16 @@ impl PrefectureCode {
 
     pub fn number(self) -> u8 {
         self.0
+    }
+
+    /// The two-digit code, `"01"` … `"47"`.
+    pub fn as_str(self) -> &'static str {
+        const CODES: [&str; 47] = [
+            "01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12", "13", "14", "15", "16",
+            "17", "18", "19", "20", "21", "22", "23", "24", "25", "26", "27", "28", "29", "30", "31", "32",
+            "33", "34", "35", "36", "37", "38", "39", "40", "41", "42", "43", "44", "45", "46", "47",
+        ];
+        CODES[usize::from(self.0) - 1]
     }
 
     pub fn all() -> impl Iterator<Item = PrefectureCode> {
@@ -69,7 +80,13 @@ impl FromStr for PrefectureCode {
 
 impl fmt::Display for PrefectureCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:02}", self.0)
+        f.write_str(self.as_str())
+    }
+}
+
+impl crate::domain::TextValue for PrefectureCode {
+    fn as_text(&self) -> &'static str {
+        self.as_str()
     }
 }
 

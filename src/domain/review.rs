@@ -2,7 +2,6 @@
 //! call (seed 003), when reviewing may happen, and reviewer loads.
 
 use std::collections::BTreeMap;
-use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -10,25 +9,20 @@ use utoipa::ToSchema;
 
 use crate::domain::call::{CallStatus, Criterion};
 use crate::domain::grade::Grade;
+use crate::domain::text_enum;
 use crate::domain::validation::{FieldError, Problems};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum AssignmentStatus {
-    Pending,
-    Accepted,
-    Declined,
+text_enum! {
+    #[derive(Serialize, Deserialize, ToSchema)]
+    #[serde(rename_all = "snake_case")]
+    pub enum AssignmentStatus ("assignment status") {
+        Pending = "pending",
+        Accepted = "accepted",
+        Declined = "declined",
+    }
 }
 
 impl AssignmentStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AssignmentStatus::Pending => "pending",
-            AssignmentStatus::Accepted => "accepted",
-            AssignmentStatus::Declined => "declined",
-        }
-    }
-
     /// Accepting twice is harmless; a declined assignment is over.
     pub fn accept(self) -> Result<AssignmentStatus, &'static str> {
         match self {
@@ -52,45 +46,13 @@ impl AssignmentStatus {
     }
 }
 
-impl FromStr for AssignmentStatus {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "pending" => Ok(AssignmentStatus::Pending),
-            "accepted" => Ok(AssignmentStatus::Accepted),
-            "declined" => Ok(AssignmentStatus::Declined),
-            other => Err(format!("unknown assignment status {other:?}")),
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ReviewStatus {
-    Draft,
-    /// Locked until an admin returns it.
-    Submitted,
-}
-
-impl ReviewStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ReviewStatus::Draft => "draft",
-            ReviewStatus::Submitted => "submitted",
-        }
-    }
-}
-
-impl FromStr for ReviewStatus {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "draft" => Ok(ReviewStatus::Draft),
-            "submitted" => Ok(ReviewStatus::Submitted),
-            other => Err(format!("unknown review status {other:?}")),
-        }
+text_enum! {
+    #[derive(Serialize, Deserialize, ToSchema)]
+    #[serde(rename_all = "snake_case")]
+    pub enum ReviewStatus ("review status") {
+        Draft = "draft",
+        /// Locked until an admin returns it.
+        Submitted = "submitted",
     }
 }
 

@@ -3,6 +3,49 @@
 
 use chrono::{DateTime, FixedOffset, NaiveDateTime, Utc};
 
+/// An instant, kept in UTC (a `Timestamp` column holds it as such). Naive date-times appear
+/// nowhere else, so a local time can never be stored by mistake.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, diesel::AsExpression, diesel::FromSqlRow)]
+#[diesel(sql_type = diesel::sql_types::Timestamp)]
+pub struct Instant(NaiveDateTime);
+
+impl Instant {
+    pub fn utc(self) -> DateTime<Utc> {
+        self.0.and_utc()
+    }
+
+    /// As the API and the pages show it: Japan Standard Time.
+    pub fn shown(self) -> DateTime<FixedOffset> {
+        shown(self.0)
+    }
+
+    /// The UTC wall-clock value as stored.
+    pub fn stored(self) -> NaiveDateTime {
+        self.0
+    }
+
+    /// For the column impl, which must lend out the stored value.
+    pub(crate) fn stored_ref(&self) -> &NaiveDateTime {
+        &self.0
+    }
+
+    pub fn from_stored(utc: NaiveDateTime) -> Self {
+        Self(utc)
+    }
+}
+
+impl From<DateTime<Utc>> for Instant {
+    fn from(instant: DateTime<Utc>) -> Self {
+        Self(instant.naive_utc())
+    }
+}
+
+impl From<DateTime<FixedOffset>> for Instant {
+    fn from(instant: DateTime<FixedOffset>) -> Self {
+        Self(from_api(instant))
+    }
+}
+
 pub fn jst() -> FixedOffset {
     FixedOffset::east_opt(9 * 3600).expect("+09:00 is a valid offset")
 }

@@ -1,49 +1,23 @@
 //! Accounts: roles, email addresses and the password policy.
 
 use std::fmt;
-use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::ValidateEmail;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    /// An officer of one prefecture (都道府県の担当者).
-    Applicant,
-    /// An external expert (審査委員).
-    Reviewer,
-    /// A program officer of the agency.
-    Admin,
-}
+use crate::domain::text_enum;
 
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Applicant => "applicant",
-            Role::Reviewer => "reviewer",
-            Role::Admin => "admin",
-        }
-    }
-}
-
-impl FromStr for Role {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "applicant" => Ok(Role::Applicant),
-            "reviewer" => Ok(Role::Reviewer),
-            "admin" => Ok(Role::Admin),
-            other => Err(format!("unknown role {other:?}")),
-        }
-    }
-}
-
-impl fmt::Display for Role {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+text_enum! {
+    #[derive(Serialize, Deserialize, ToSchema)]
+    #[serde(rename_all = "snake_case")]
+    pub enum Role ("role") {
+        /// An officer of one prefecture (都道府県の担当者).
+        Applicant = "applicant",
+        /// An external expert (審査委員).
+        Reviewer = "reviewer",
+        /// A program officer of the agency.
+        Admin = "admin",
     }
 }
 

@@ -2,14 +2,16 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
 use crate::db::DbConn;
+use crate::domain::grade::Grade;
+use crate::repo::CorruptRow;
 use crate::db::schema::{assignments, conflicts, reviews, users};
 use crate::domain::conflict::{self, ConflictReason, ProposalParties, ReviewerProfile};
 use crate::domain::review::{AssignmentStatus, ReviewContent, ReviewStatus};
-use crate::domain::time;
+use crate::domain::time::Instant;
 use crate::domain::user::Role;
 use crate::repo::proposals::{self, ProposalRow};
 use crate::repo::users::UserRow;
@@ -22,7 +24,7 @@ pub struct ConflictRow {
     pub reviewer_id: String,
     pub reason: String,
     pub declared_by: String,
-    pub created_at: NaiveDateTime,
+    pub created_at: Instant,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -32,18 +34,18 @@ pub struct AssignmentRow {
     pub call_id: String,
     pub proposal_id: String,
     pub reviewer_id: String,
-    pub status: String,
+    pub status: AssignmentStatus,
     pub decline_reason: Option<String>,
     pub affinity: i32,
     pub origin: String,
     pub created_by: String,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
+    pub created_at: Instant,
+    pub updated_at: Instant,
 }
 
 impl AssignmentRow {
     pub fn status(&self) -> AssignmentStatus {
-        self.status.parse().unwrap_or(AssignmentStatus::Pending)
+        self.status
     }
 }
 
@@ -53,26 +55,27 @@ pub struct ReviewRow {
     pub assignment_id: String,
     pub grades: String,
     pub comments: String,
-    pub overall_grade: Option<String>,
+    pub overall_grade: Option<Grade>,
     pub overall_comment: Option<String>,
-    pub status: String,
-    pub submitted_at: Option<NaiveDateTime>,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
+    pub status: ReviewStatus,
+    pub submitted_at: Option<Instant>,
+    pub created_at: Instant,
+    pub updated_at: Instant,
 }
 
 impl ReviewRow {
     pub fn status(&self) -> ReviewStatus {
-        self.status.parse().unwrap_or(ReviewStatus::Draft)
+        self.status
     }
 
-    pub fn content(&self) -> ReviewContent {
-        ReviewContent {
-            grades: serde_json::from_str(&self.grades).unwrap_or_default(),
-            comments: serde_json::from_str(&self.comments).unwrap_or_default(),
-            overall_grade: self.overall_grade.as_deref().and_then(|g| g.parse().ok()),
+    pub fn content(&self) -> Result<ReviewContent, CorruptRow> {
+        let corrupt = |column, e| CorruptRow::new(column, &self.assignment_id, e);
+        Ok(ReviewContent {
+            grades: serde_json::from_str(&self.grades).map_err(|e| corrupt("reviews.grades", e))?,
+            comments: serde_json::from_str(&self.comments).map_err(|e| corrupt("reviews.comments", e))?,
+            overall_grade: self.overall_grade,
             overall_comment: self.overall_comment.clone(),
-        }
+        })
     }
 }
 
@@ -80,7 +83,7 @@ impl ReviewRow {
 
 /// The parties of a proposal, as the conflict rules compare them.
 pub fn parties(conn: &mut DbConn, proposal: &ProposalRow) -> QueryResult<ProposalParties> {
-    let content = proposal.content();
+    let content = proposal.content()?;
     let mut prefectures = vec![proposal.lead()];
     prefectures.extend(proposals::invited_prefectures(conn, &proposal.id)?);
     Ok(ProposalParties { organizations: content.organizations(), prefectures })
@@ -129,7 +132,7 @@ pub fn declare_conflict(
             conflicts::reviewer_id.eq(reviewer_id),
             conflicts::reason.eq(reason),
             conflicts::declared_by.eq(declared_by),
-            conflicts::created_at.eq(time::stored(now)),
+            conflicts::created_at.eq(Instant::from(now)),
         ))
         .execute(conn)?;
     declared_conflict(conn, proposal_id, reviewer_id)?.ok_or(diesel::result::Error::NotFound)
@@ -176,7 +179,7 @@ pub fn set_status(conn: &mut DbConn, id: &str, status: AssignmentStatus, decline
         .set((
             assignments::status.eq(status.as_str()),
             assignments::decline_reason.eq(decline_reason),
-            assignments::updated_at.eq(time::stored(now)),
+            assignments::updated_at.eq(Instant::from(now)),
         ))
         .execute(conn)
         .map(|_| ())
@@ -265,7 +268,7 @@ pub fn save_review(conn: &mut DbConn, assignment_id: &str, content: &ReviewConte
         reviews::comments.eq(json_text(&content.comments)),
         reviews::overall_grade.eq(content.overall_grade.map(|g| g.as_str())),
         reviews::overall_comment.eq(content.overall_comment.clone()),
-        reviews::updated_at.eq(time::stored(now)),
+        reviews::updated_at.eq(Instant::from(now)),
     );
     if review(conn, assignment_id)?.is_some() {
         diesel::update(reviews::table.find(assignment_id)).set(values).execute(conn)?;
@@ -278,7 +281,7 @@ pub fn save_review(conn: &mut DbConn, assignment_id: &str, content: &ReviewConte
                 values.2,
                 values.3,
                 reviews::status.eq(ReviewStatus::Draft.as_str()),
-                reviews::created_at.eq(time::stored(now)),
+                reviews::created_at.eq(Instant::from(now)),
                 values.4,
             ))
             .execute(conn)?;
@@ -288,9 +291,9 @@ pub fn save_review(conn: &mut DbConn, assignment_id: &str, content: &ReviewConte
 
 /// Locks or unlocks a review; false if it was not in `from` any more.
 pub fn set_review_status(conn: &mut DbConn, assignment_id: &str, from: ReviewStatus, to: ReviewStatus, now: DateTime<Utc>) -> QueryResult<bool> {
-    let submitted_at = (to == ReviewStatus::Submitted).then(|| time::stored(now));
+    let submitted_at = (to == ReviewStatus::Submitted).then(|| Instant::from(now));
     let updated = diesel::update(reviews::table.filter(reviews::assignment_id.eq(assignment_id)).filter(reviews::status.eq(from.as_str())))
-        .set((reviews::status.eq(to.as_str()), reviews::submitted_at.eq(submitted_at), reviews::updated_at.eq(time::stored(now))))
+        .set((reviews::status.eq(to.as_str()), reviews::submitted_at.eq(submitted_at), reviews::updated_at.eq(Instant::from(now))))
         .execute(conn)?;
     Ok(updated == 1)
 }

@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 use crate::auth::CurrentUser;
 use crate::db::DbConn;
 use crate::db::schema::audit_events;
-use crate::domain::time;
+use crate::domain::time::Instant;
 
 /// Who caused a change.
 #[derive(Debug, Clone)]
@@ -41,7 +41,7 @@ impl Actor {
 #[derive(Insertable)]
 #[diesel(table_name = audit_events)]
 struct NewEvent<'a> {
-    occurred_at: chrono::NaiveDateTime,
+    occurred_at: Instant,
     actor_id: Option<&'a str>,
     actor: &'a str,
     ip: Option<&'a str>,
@@ -62,7 +62,7 @@ pub fn record(
 ) -> QueryResult<()> {
     diesel::insert_into(audit_events::table)
         .values(NewEvent {
-            occurred_at: time::stored(at),
+            occurred_at: Instant::from(at),
             actor_id: actor.user_id.as_deref(),
             actor: &actor.label,
             ip: actor.ip.as_deref(),
@@ -79,7 +79,7 @@ pub fn record(
 #[diesel(table_name = audit_events)]
 struct EventRow {
     id: i64,
-    occurred_at: chrono::NaiveDateTime,
+    occurred_at: Instant,
     actor_id: Option<String>,
     actor: String,
     ip: Option<String>,
@@ -131,7 +131,7 @@ pub fn list(
         .into_iter()
         .map(|r| AuditEvent {
             id: r.id.to_string(),
-            occurred_at: time::shown(r.occurred_at),
+            occurred_at: r.occurred_at.shown(),
             actor_id: r.actor_id,
             actor: r.actor,
             ip: r.ip,

@@ -1,74 +1,75 @@
 //! Calls.
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::db::DbConn;
+use crate::repo::CorruptRow;
 use crate::db::schema::{calls, proposals};
 use crate::domain::call::{self, CallStatus, CallTerms, Criterion, Program};
 use crate::domain::money::Yen;
-use crate::domain::time;
+use crate::domain::time::Instant;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = calls)]
 pub struct CallRow {
     pub id: String,
-    pub program: String,
+    pub program: Program,
     pub fiscal_year: i32,
     pub title: String,
     pub description: String,
-    pub opens_at: NaiveDateTime,
-    pub closes_at: NaiveDateTime,
-    pub total_budget_yen: i64,
-    pub max_request_yen: i64,
+    pub opens_at: Instant,
+    pub closes_at: Instant,
+    pub total_budget_yen: Yen,
+    pub max_request_yen: Yen,
     pub reviewers_per_proposal: i32,
     pub criteria: String,
-    pub status: String,
+    pub status: CallStatus,
     pub version: i32,
     pub receipt_seq: i64,
     pub created_by: String,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
-    pub decisions_published_at: Option<NaiveDateTime>,
+    pub created_at: Instant,
+    pub updated_at: Instant,
+    pub decisions_published_at: Option<Instant>,
 }
 
 impl CallRow {
     pub fn status(&self) -> CallStatus {
-        self.status.parse().unwrap_or(CallStatus::Draft)
+        self.status
     }
 
     pub fn program(&self) -> Program {
-        self.program.parse().unwrap_or(Program::LabConstruction)
+        self.program
     }
 
-    pub fn criteria(&self) -> Vec<Criterion> {
-        serde_json::from_str(&self.criteria).unwrap_or_default()
+    pub fn criteria(&self) -> Result<Vec<Criterion>, CorruptRow> {
+        serde_json::from_str(&self.criteria).map_err(|e| CorruptRow::new("calls.criteria", &self.id, e))
     }
 
     pub fn opens_at(&self) -> DateTime<Utc> {
-        self.opens_at.and_utc()
+        self.opens_at.utc()
     }
 
     pub fn closes_at(&self) -> DateTime<Utc> {
-        self.closes_at.and_utc()
+        self.closes_at.utc()
     }
 
     pub fn total_budget(&self) -> Yen {
-        Yen::new(self.total_budget_yen).unwrap_or(Yen::ZERO)
+        self.total_budget_yen
     }
 
     pub fn max_request(&self) -> Yen {
-        Yen::new(self.max_request_yen).unwrap_or(Yen::ZERO)
+        self.max_request_yen
     }
 
     pub fn accepting_submissions(&self, now: DateTime<Utc>) -> bool {
         call::accepting_submissions(self.status(), self.opens_at(), self.closes_at(), now)
     }
 
-    pub fn terms(&self) -> CallTerms {
-        CallTerms {
+    pub fn terms(&self) -> Result<CallTerms, CorruptRow> {
+        Ok(CallTerms {
             program: self.program(),
             fiscal_year: self.fiscal_year,
             title: self.title.clone(),
@@ -78,30 +79,30 @@ impl CallRow {
             total_budget: self.total_budget(),
             max_request: self.max_request(),
             reviewers_per_proposal: self.reviewers_per_proposal,
-            criteria: self.criteria(),
-        }
+            criteria: self.criteria()?,
+        })
     }
 
-    pub fn view(&self, now: DateTime<Utc>) -> Call {
-        Call {
+    pub fn view(&self, now: DateTime<Utc>) -> Result<Call, CorruptRow> {
+        Ok(Call {
             id: self.id.clone(),
             program: self.program(),
             fiscal_year: self.fiscal_year,
             title: self.title.clone(),
             description: self.description.clone(),
-            opens_at: time::shown(self.opens_at),
-            closes_at: time::shown(self.closes_at),
-            total_budget_yen: self.total_budget_yen,
-            max_request_yen: self.max_request_yen,
+            opens_at: self.opens_at.shown(),
+            closes_at: self.closes_at.shown(),
+            total_budget_yen: self.total_budget_yen.get(),
+            max_request_yen: self.max_request_yen.get(),
             reviewers_per_proposal: self.reviewers_per_proposal,
-            criteria: self.criteria(),
+            criteria: self.criteria()?,
             status: self.status(),
             version: self.version,
-            decisions_published_at: self.decisions_published_at.map(time::shown),
+            decisions_published_at: self.decisions_published_at.map(Instant::shown),
             accepting_submissions: self.accepting_submissions(now),
-            created_at: time::shown(self.created_at),
-            updated_at: time::shown(self.updated_at),
-        }
+            created_at: self.created_at.shown(),
+            updated_at: self.updated_at.shown(),
+        })
     }
 }
 
@@ -132,22 +133,22 @@ pub struct Call {
 pub fn row_from_terms(id: String, terms: &CallTerms, created_by: &str, now: DateTime<Utc>) -> CallRow {
     CallRow {
         id,
-        program: terms.program.as_str().to_string(),
+        program: terms.program,
         fiscal_year: terms.fiscal_year,
         title: terms.title.trim().to_string(),
         description: terms.description.clone(),
-        opens_at: time::stored(terms.opens_at),
-        closes_at: time::stored(terms.closes_at),
-        total_budget_yen: terms.total_budget.get(),
-        max_request_yen: terms.max_request.get(),
+        opens_at: Instant::from(terms.opens_at),
+        closes_at: Instant::from(terms.closes_at),
+        total_budget_yen: terms.total_budget,
+        max_request_yen: terms.max_request,
         reviewers_per_proposal: terms.reviewers_per_proposal,
         criteria: serde_json::to_string(&terms.criteria).unwrap_or_else(|_| "[]".into()),
-        status: CallStatus::Draft.as_str().to_string(),
+        status: CallStatus::Draft,
         version: 1,
         receipt_seq: 0,
         created_by: created_by.to_string(),
-        created_at: time::stored(now),
-        updated_at: time::stored(now),
+        created_at: Instant::from(now),
+        updated_at: Instant::from(now),
         decisions_published_at: None,
     }
 }
@@ -203,14 +204,14 @@ pub fn update_terms(conn: &mut DbConn, id: &str, expected_version: i32, terms: &
             calls::fiscal_year.eq(terms.fiscal_year),
             calls::title.eq(terms.title.trim()),
             calls::description.eq(&terms.description),
-            calls::opens_at.eq(time::stored(terms.opens_at)),
-            calls::closes_at.eq(time::stored(terms.closes_at)),
+            calls::opens_at.eq(Instant::from(terms.opens_at)),
+            calls::closes_at.eq(Instant::from(terms.closes_at)),
             calls::total_budget_yen.eq(terms.total_budget.get()),
             calls::max_request_yen.eq(terms.max_request.get()),
             calls::reviewers_per_proposal.eq(terms.reviewers_per_proposal),
             calls::criteria.eq(serde_json::to_string(&terms.criteria).unwrap_or_else(|_| "[]".into())),
             calls::version.eq(expected_version + 1),
-            calls::updated_at.eq(time::stored(now)),
+            calls::updated_at.eq(Instant::from(now)),
         ))
         .execute(conn)?;
     Ok(updated == 1)
@@ -219,7 +220,7 @@ pub fn update_terms(conn: &mut DbConn, id: &str, expected_version: i32, terms: &
 /// Moves a call from one status to the next; false if it was not in `from` any more.
 pub fn transition(conn: &mut DbConn, id: &str, from: CallStatus, to: CallStatus, now: DateTime<Utc>) -> QueryResult<bool> {
     let updated = diesel::update(calls::table.filter(calls::id.eq(id)).filter(calls::status.eq(from.as_str())))
-        .set((calls::status.eq(to.as_str()), calls::version.eq(calls::version + 1), calls::updated_at.eq(time::stored(now))))
+        .set((calls::status.eq(to.as_str()), calls::version.eq(calls::version + 1), calls::updated_at.eq(Instant::from(now))))
         .execute(conn)?;
     Ok(updated == 1)
 }
@@ -239,5 +240,5 @@ pub fn count_proposals_with_status(conn: &mut DbConn, call_id: &str, status: &st
 }
 
 pub fn mark_decisions_published(conn: &mut DbConn, id: &str, now: DateTime<Utc>) -> QueryResult<()> {
-    diesel::update(calls::table.find(id)).set(calls::decisions_published_at.eq(Some(time::stored(now)))).execute(conn).map(|_| ())
+    diesel::update(calls::table.find(id)).set(calls::decisions_published_at.eq(Some(Instant::from(now)))).execute(conn).map(|_| ())
 }

@@ -1,30 +1,31 @@
 //! Decisions per proposal.
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
 use crate::db::DbConn;
+use crate::domain::money::Yen;
 use crate::db::schema::decisions;
 use crate::domain::decision::{Decision, Outcome};
-use crate::domain::time;
+use crate::domain::time::Instant;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = decisions)]
 pub struct DecisionRow {
     pub proposal_id: String,
     pub call_id: String,
-    pub outcome: String,
-    pub awarded_amount_yen: i64,
+    pub outcome: Outcome,
+    pub awarded_amount_yen: Yen,
     pub conditions: Option<String>,
     pub feedback: Option<String>,
     pub decided_by: String,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
+    pub created_at: Instant,
+    pub updated_at: Instant,
 }
 
 impl DecisionRow {
     pub fn outcome(&self) -> Outcome {
-        self.outcome.parse().unwrap_or(Outcome::Rejected)
+        self.outcome
     }
 }
 
@@ -58,7 +59,7 @@ pub fn upsert(conn: &mut DbConn, proposal_id: &str, call_id: &str, decision: &De
         decisions::conditions.eq(decision.conditions.clone()),
         decisions::feedback.eq(decision.feedback.clone()),
         decisions::decided_by.eq(by),
-        decisions::updated_at.eq(time::stored(now)),
+        decisions::updated_at.eq(Instant::from(now)),
     );
     // No ON CONFLICT: diesel's MultiConnection cannot express it, and the caller holds the
     // call's lock, so read-then-write is safe here.
@@ -74,7 +75,7 @@ pub fn upsert(conn: &mut DbConn, proposal_id: &str, call_id: &str, decision: &De
                 values.2,
                 values.3,
                 values.4,
-                decisions::created_at.eq(time::stored(now)),
+                decisions::created_at.eq(Instant::from(now)),
                 values.5,
             ))
             .execute(conn)?;

@@ -13,6 +13,34 @@ pub mod sessions;
 pub mod tokens;
 pub mod users;
 
+/// A row whose stored text does not parse (JSON columns): reported as what it is, never
+/// replaced by a default.
+#[derive(Debug, thiserror::Error)]
+#[error("corrupt row: {column} of {id}: {reason}")]
+pub struct CorruptRow {
+    pub column: &'static str,
+    pub id: String,
+    pub reason: String,
+}
+
+impl CorruptRow {
+    pub fn new(column: &'static str, id: &str, reason: impl std::fmt::Display) -> Self {
+        Self { column, id: id.to_string(), reason: reason.to_string() }
+    }
+}
+
+impl From<CorruptRow> for diesel::result::Error {
+    fn from(e: CorruptRow) -> Self {
+        diesel::result::Error::DeserializationError(Box::new(e))
+    }
+}
+
+impl From<CorruptRow> for crate::error::ApiError {
+    fn from(e: CorruptRow) -> Self {
+        crate::error::ApiError::internal(e)
+    }
+}
+
 pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
 }

@@ -2,12 +2,12 @@
 //! the mail worker delivers them afterwards, so an email is neither lost when SMTP is down nor
 //! sent for a change that rolled back.
 
-use chrono::{DateTime, Duration, NaiveDateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
 
 use crate::db::DbConn;
 use crate::db::schema::outbox;
-use crate::domain::time;
+use crate::domain::time::Instant;
 use crate::mail::templates::Email;
 
 #[derive(Insertable)]
@@ -17,9 +17,9 @@ struct NewMessage<'a> {
     recipient: &'a str,
     subject: &'a str,
     body: &'a str,
-    created_at: NaiveDateTime,
+    created_at: Instant,
     attempts: i32,
-    next_attempt_at: NaiveDateTime,
+    next_attempt_at: Instant,
 }
 
 pub fn enqueue(conn: &mut DbConn, recipient: &str, email: &Email, now: DateTime<Utc>) -> QueryResult<()> {
@@ -29,9 +29,9 @@ pub fn enqueue(conn: &mut DbConn, recipient: &str, email: &Email, now: DateTime<
             recipient,
             subject: &email.subject,
             body: &email.body,
-            created_at: time::stored(now),
+            created_at: Instant::from(now),
             attempts: 0,
-            next_attempt_at: time::stored(now),
+            next_attempt_at: Instant::from(now),
         })
         .execute(conn)
         .map(|_| ())
@@ -44,12 +44,12 @@ pub struct Message {
     pub recipient: String,
     pub subject: String,
     pub body: String,
-    pub created_at: NaiveDateTime,
+    pub created_at: Instant,
     pub attempts: i32,
-    pub next_attempt_at: NaiveDateTime,
-    pub locked_until: Option<NaiveDateTime>,
-    pub sent_at: Option<NaiveDateTime>,
-    pub failed_at: Option<NaiveDateTime>,
+    pub next_attempt_at: Instant,
+    pub locked_until: Option<Instant>,
+    pub sent_at: Option<Instant>,
+    pub failed_at: Option<Instant>,
     pub last_error: Option<String>,
 }
 
@@ -57,7 +57,7 @@ pub struct Message {
 /// workers until the lease ends, and reappears if this worker dies before recording the result
 /// (at-least-once delivery).
 pub fn claim_due(conn: &mut DbConn, now: DateTime<Utc>, lease: Duration, limit: i64) -> QueryResult<Vec<Message>> {
-    let now_s = time::stored(now);
+    let now_s = Instant::from(now);
     let candidates: Vec<String> = outbox::table
         .filter(outbox::sent_at.is_null())
         .filter(outbox::failed_at.is_null())
@@ -75,7 +75,7 @@ pub fn claim_due(conn: &mut DbConn, now: DateTime<Utc>, lease: Duration, limit: 
                 .filter(outbox::id.eq(&id))
                 .filter(outbox::locked_until.is_null().or(outbox::locked_until.lt(now_s))),
         )
-        .set(outbox::locked_until.eq(Some(time::stored(now + lease))))
+        .set(outbox::locked_until.eq(Some(Instant::from(now + lease))))
         .execute(conn)?;
         if won == 1 {
             claimed.push(outbox::table.find(&id).select(Message::as_select()).first(conn)?);
@@ -87,9 +87,9 @@ pub fn claim_due(conn: &mut DbConn, now: DateTime<Utc>, lease: Duration, limit: 
 pub fn mark_sent(conn: &mut DbConn, id: &str, now: DateTime<Utc>) -> QueryResult<()> {
     diesel::update(outbox::table.find(id))
         .set((
-            outbox::sent_at.eq(Some(time::stored(now))),
+            outbox::sent_at.eq(Some(Instant::from(now))),
             outbox::attempts.eq(outbox::attempts + 1),
-            outbox::locked_until.eq(None::<NaiveDateTime>),
+            outbox::locked_until.eq(None::<Instant>),
             outbox::last_error.eq(None::<String>),
         ))
         .execute(conn)
@@ -109,12 +109,12 @@ pub fn mark_failed(
     let attempts = message.attempts + 1;
     let exponent = u32::try_from(attempts - 1).unwrap_or(0).min(16);
     let backoff = (retry_base * 2_i32.pow(exponent)).min(Duration::hours(6));
-    let failed_at = (attempts >= max_attempts).then(|| time::stored(now));
+    let failed_at = (attempts >= max_attempts).then(|| Instant::from(now));
     diesel::update(outbox::table.find(&message.id))
         .set((
             outbox::attempts.eq(attempts),
-            outbox::next_attempt_at.eq(time::stored(now + backoff)),
-            outbox::locked_until.eq(None::<NaiveDateTime>),
+            outbox::next_attempt_at.eq(Instant::from(now + backoff)),
+            outbox::locked_until.eq(None::<Instant>),
             outbox::last_error.eq(Some(error.chars().take(1000).collect::<String>())),
             outbox::failed_at.eq(failed_at),
         ))

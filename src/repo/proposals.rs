@@ -1,7 +1,7 @@
 //! Proposals and what hangs off them: participations (the one-prefecture rule), partner
 //! invitations, endorsements, submitted snapshots and idempotent submissions.
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -11,41 +11,38 @@ use crate::db::schema::{attachments, endorsements, idempotency_keys, participati
 use crate::domain::prefecture::PrefectureCode;
 use crate::domain::proposal::content::SignatoryRole;
 use crate::domain::proposal::{ProposalContent, ProposalStatus};
-use crate::domain::time;
+use crate::domain::time::Instant;
 use crate::error::is_unique_violation;
+use crate::repo::CorruptRow;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = proposals)]
 pub struct ProposalRow {
     pub id: String,
     pub call_id: String,
-    pub lead_prefecture_code: String,
-    pub status: String,
+    pub lead_prefecture_code: PrefectureCode,
+    pub status: ProposalStatus,
     pub version: i32,
     pub content: String,
     pub content_hash: String,
     pub receipt_number: Option<String>,
-    pub submitted_at: Option<NaiveDateTime>,
+    pub submitted_at: Option<Instant>,
     pub created_by: String,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
+    pub created_at: Instant,
+    pub updated_at: Instant,
 }
 
 impl ProposalRow {
     pub fn status(&self) -> ProposalStatus {
-        self.status.parse().unwrap_or(ProposalStatus::Draft)
+        self.status
     }
 
     pub fn lead(&self) -> PrefectureCode {
-        // The foreign key to `prefectures` guarantees a valid code.
-        self.lead_prefecture_code.parse().unwrap_or_else(|_| PrefectureCode::all().next().expect("47 prefectures"))
+        self.lead_prefecture_code
     }
 
-    pub fn content(&self) -> ProposalContent {
-        serde_json::from_str::<serde_json::Value>(&self.content)
-            .ok()
-            .and_then(|v| ProposalContent::from_json(v).ok())
-            .unwrap_or_default()
+    pub fn content(&self) -> Result<ProposalContent, CorruptRow> {
+        parse_content(&self.content).map_err(|e| CorruptRow::new("proposals.content", &self.id, e))
     }
 }
 
@@ -53,15 +50,15 @@ impl ProposalRow {
 #[diesel(table_name = proposal_partners)]
 pub struct PartnerRow {
     pub proposal_id: String,
-    pub prefecture_code: String,
-    pub invited_at: NaiveDateTime,
-    pub confirmed_at: Option<NaiveDateTime>,
+    pub prefecture_code: PrefectureCode,
+    pub invited_at: Instant,
+    pub confirmed_at: Option<Instant>,
     pub confirmed_by: Option<String>,
 }
 
 impl PartnerRow {
-    pub fn prefecture(&self) -> Option<PrefectureCode> {
-        self.prefecture_code.parse().ok()
+    pub fn prefecture(&self) -> PrefectureCode {
+        self.prefecture_code
     }
 }
 
@@ -70,11 +67,11 @@ impl PartnerRow {
 pub struct EndorsementRow {
     pub id: String,
     pub proposal_id: String,
-    pub role: String,
+    pub role: SignatoryRole,
     pub content_hash: String,
     pub signatory_name: Option<String>,
     pub signatory_email: Option<String>,
-    pub endorsed_at: NaiveDateTime,
+    pub endorsed_at: Instant,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -86,7 +83,7 @@ pub struct AttachmentRow {
     pub size: i64,
     pub sha256: String,
     pub uploaded_by: String,
-    pub created_at: NaiveDateTime,
+    pub created_at: Instant,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -107,7 +104,7 @@ impl AttachmentRow {
             filename: self.filename.clone(),
             size: self.size,
             sha256: self.sha256.clone(),
-            created_at: time::shown(self.created_at),
+            created_at: self.created_at.shown(),
         }
     }
 }
@@ -161,7 +158,7 @@ pub fn claim(
             participations::prefecture_code.eq(prefecture.to_string()),
             participations::proposal_id.eq(proposal_id),
             participations::role.eq(role),
-            participations::created_at.eq(time::stored(now)),
+            participations::created_at.eq(Instant::from(now)),
         ))
         .execute(conn)?;
     Ok(())
@@ -191,11 +188,11 @@ pub fn partners(conn: &mut DbConn, proposal_id: &str) -> QueryResult<Vec<Partner
 }
 
 pub fn invited_prefectures(conn: &mut DbConn, proposal_id: &str) -> QueryResult<Vec<PrefectureCode>> {
-    Ok(partners(conn, proposal_id)?.iter().filter_map(PartnerRow::prefecture).collect())
+    Ok(partners(conn, proposal_id)?.iter().map(PartnerRow::prefecture).collect())
 }
 
 pub fn confirmed_partners(conn: &mut DbConn, proposal_id: &str) -> QueryResult<Vec<PrefectureCode>> {
-    Ok(partners(conn, proposal_id)?.iter().filter(|p| p.confirmed_at.is_some()).filter_map(PartnerRow::prefecture).collect())
+    Ok(partners(conn, proposal_id)?.iter().filter(|p| p.confirmed_at.is_some()).map(PartnerRow::prefecture).collect())
 }
 
 /// Makes the invitations match the partner list of the content: new partners are invited,
@@ -219,7 +216,7 @@ pub fn sync_partners(conn: &mut DbConn, proposal_id: &str, wanted: &[PrefectureC
             .values((
                 proposal_partners::proposal_id.eq(proposal_id),
                 proposal_partners::prefecture_code.eq(code.to_string()),
-                proposal_partners::invited_at.eq(time::stored(now)),
+                proposal_partners::invited_at.eq(Instant::from(now)),
             ))
             .execute(conn)?;
     }
@@ -239,7 +236,7 @@ pub fn set_partner_confirmation(
             .filter(proposal_partners::prefecture_code.eq(prefecture.to_string())),
     )
     .set((
-        proposal_partners::confirmed_at.eq(confirmed_by.map(|_| time::stored(now))),
+        proposal_partners::confirmed_at.eq(confirmed_by.map(|_| Instant::from(now))),
         proposal_partners::confirmed_by.eq(confirmed_by),
     ))
     .execute(conn)
@@ -260,7 +257,7 @@ pub fn update_content(
             proposals::content.eq(content.to_json().to_string()),
             proposals::content_hash.eq(content.hash()),
             proposals::version.eq(expected_version + 1),
-            proposals::updated_at.eq(time::stored(now)),
+            proposals::updated_at.eq(Instant::from(now)),
         ))
         .execute(conn)?;
     Ok(updated == 1)
@@ -272,7 +269,7 @@ pub fn transition(conn: &mut DbConn, id: &str, from: ProposalStatus, to: Proposa
         .set((
             proposals::status.eq(to.as_str()),
             proposals::version.eq(proposals::version + 1),
-            proposals::updated_at.eq(time::stored(now)),
+            proposals::updated_at.eq(Instant::from(now)),
         ))
         .execute(conn)?;
     Ok(updated == 1)
@@ -280,7 +277,7 @@ pub fn transition(conn: &mut DbConn, id: &str, from: ProposalStatus, to: Proposa
 
 pub fn record_submission(conn: &mut DbConn, id: &str, receipt_number: &str, now: DateTime<Utc>) -> QueryResult<()> {
     diesel::update(proposals::table.find(id))
-        .set((proposals::receipt_number.eq(Some(receipt_number)), proposals::submitted_at.eq(Some(time::stored(now)))))
+        .set((proposals::receipt_number.eq(Some(receipt_number)), proposals::submitted_at.eq(Some(Instant::from(now)))))
         .execute(conn)
         .map(|_| ())
 }
@@ -291,7 +288,7 @@ pub fn transition_all_in_call(conn: &mut DbConn, call_id: &str, from: ProposalSt
         .set((
             proposals::status.eq(to.as_str()),
             proposals::version.eq(proposals::version + 1),
-            proposals::updated_at.eq(time::stored(now)),
+            proposals::updated_at.eq(Instant::from(now)),
         ))
         .execute(conn)
 }
@@ -367,7 +364,7 @@ pub fn current_endorsements(conn: &mut DbConn, proposal_id: &str, content_hash: 
 }
 
 pub fn endorsed_roles(conn: &mut DbConn, proposal_id: &str, content_hash: &str) -> QueryResult<Vec<SignatoryRole>> {
-    Ok(current_endorsements(conn, proposal_id, content_hash)?.iter().filter_map(|e| SignatoryRole::parse(&e.role)).collect())
+    Ok(current_endorsements(conn, proposal_id, content_hash)?.iter().map(|e| e.role).collect())
 }
 
 pub fn insert_endorsement(
@@ -387,7 +384,7 @@ pub fn insert_endorsement(
             endorsements::content_hash.eq(content_hash),
             endorsements::signatory_name.eq(name),
             endorsements::signatory_email.eq(email),
-            endorsements::endorsed_at.eq(time::stored(now)),
+            endorsements::endorsed_at.eq(Instant::from(now)),
         ))
         .execute(conn)
         .map(|_| ())
@@ -402,7 +399,7 @@ pub struct VersionRow {
     pub proposal_id: String,
     pub version_no: i32,
     pub receipt_number: String,
-    pub submitted_at: NaiveDateTime,
+    pub submitted_at: Instant,
     pub submitted_by: String,
     pub content: String,
     pub content_hash: String,
@@ -427,7 +424,7 @@ pub fn insert_version(
             proposal_versions::proposal_id.eq(proposal_id),
             proposal_versions::version_no.eq(version_no),
             proposal_versions::receipt_number.eq(receipt_number),
-            proposal_versions::submitted_at.eq(time::stored(now)),
+            proposal_versions::submitted_at.eq(Instant::from(now)),
             proposal_versions::submitted_by.eq(submitted_by),
             proposal_versions::content.eq(content.to_json().to_string()),
             proposal_versions::content_hash.eq(content.hash()),
@@ -456,7 +453,7 @@ pub fn insert_attachment(conn: &mut DbConn, row: (&str, &str, &str, i64, &str, &
             attachments::size.eq(size),
             attachments::sha256.eq(sha256),
             attachments::uploaded_by.eq(uploaded_by),
-            attachments::created_at.eq(time::stored(now)),
+            attachments::created_at.eq(Instant::from(now)),
         ))
         .execute(conn)
         .map(|_| ())
@@ -497,8 +494,20 @@ pub fn store_idempotent_response(conn: &mut DbConn, user_id: &str, key: &str, pr
             idempotency_keys::idempotency_key.eq(key),
             idempotency_keys::proposal_id.eq(proposal_id),
             idempotency_keys::response.eq(response),
-            idempotency_keys::created_at.eq(time::stored(now)),
+            idempotency_keys::created_at.eq(Instant::from(now)),
         ))
         .execute(conn)
         .map(|_| ())
+}
+
+/// Stored content (a proposal's or a snapshot's) back into its domain type.
+fn parse_content(stored: &str) -> Result<ProposalContent, String> {
+    let value: serde_json::Value = serde_json::from_str(stored).map_err(|e| e.to_string())?;
+    ProposalContent::from_json(value).map_err(|e| e.message)
+}
+
+impl VersionRow {
+    pub fn content(&self) -> Result<ProposalContent, CorruptRow> {
+        parse_content(&self.content).map_err(|e| CorruptRow::new("proposal_versions.content", &self.id, e))
+    }
 }

@@ -1,21 +1,21 @@
 //! Login sessions and their rotating refresh tokens.
 
-use chrono::{DateTime, Duration, NaiveDateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
 
 use crate::auth::tokens::{hash_token, random_token};
 use crate::db::DbConn;
 use crate::db::schema::{refresh_tokens, sessions};
-use crate::domain::time;
+use crate::domain::time::Instant;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = sessions)]
 pub struct Session {
     pub id: String,
     pub user_id: String,
-    pub created_at: NaiveDateTime,
-    pub expires_at: NaiveDateTime,
-    pub revoked_at: Option<NaiveDateTime>,
+    pub created_at: Instant,
+    pub expires_at: Instant,
+    pub revoked_at: Option<Instant>,
     pub revoked_reason: Option<String>,
 }
 
@@ -25,9 +25,9 @@ pub struct RefreshToken {
     pub id: String,
     pub session_id: String,
     pub token_hash: String,
-    pub created_at: NaiveDateTime,
-    pub expires_at: NaiveDateTime,
-    pub rotated_at: Option<NaiveDateTime>,
+    pub created_at: Instant,
+    pub expires_at: Instant,
+    pub rotated_at: Option<Instant>,
 }
 
 /// Opens a session; returns its id and the first refresh token (the only time it exists in clear).
@@ -37,8 +37,8 @@ pub fn open(conn: &mut DbConn, user_id: &str, now: DateTime<Utc>, ttl: Duration)
         .values((
             sessions::id.eq(&id),
             sessions::user_id.eq(user_id),
-            sessions::created_at.eq(time::stored(now)),
-            sessions::expires_at.eq(time::stored(now + ttl)),
+            sessions::created_at.eq(Instant::from(now)),
+            sessions::expires_at.eq(Instant::from(now + ttl)),
         ))
         .execute(conn)?;
     let token = issue_refresh(conn, &id, now, ttl)?;
@@ -52,8 +52,8 @@ pub fn issue_refresh(conn: &mut DbConn, session_id: &str, now: DateTime<Utc>, tt
             refresh_tokens::id.eq(super::new_id()),
             refresh_tokens::session_id.eq(session_id),
             refresh_tokens::token_hash.eq(hash_token(&token)),
-            refresh_tokens::created_at.eq(time::stored(now)),
-            refresh_tokens::expires_at.eq(time::stored(now + ttl)),
+            refresh_tokens::created_at.eq(Instant::from(now)),
+            refresh_tokens::expires_at.eq(Instant::from(now + ttl)),
         ))
         .execute(conn)?;
     Ok(token)
@@ -73,14 +73,14 @@ pub fn rotate(conn: &mut DbConn, token_id: &str, now: DateTime<Utc>) -> QueryRes
     let updated = diesel::update(
         refresh_tokens::table.filter(refresh_tokens::id.eq(token_id)).filter(refresh_tokens::rotated_at.is_null()),
     )
-    .set(refresh_tokens::rotated_at.eq(Some(time::stored(now))))
+    .set(refresh_tokens::rotated_at.eq(Some(Instant::from(now))))
     .execute(conn)?;
     Ok(updated == 1)
 }
 
 pub fn revoke(conn: &mut DbConn, session_id: &str, reason: &str, now: DateTime<Utc>) -> QueryResult<bool> {
     let updated = diesel::update(sessions::table.filter(sessions::id.eq(session_id)).filter(sessions::revoked_at.is_null()))
-        .set((sessions::revoked_at.eq(Some(time::stored(now))), sessions::revoked_reason.eq(Some(reason))))
+        .set((sessions::revoked_at.eq(Some(Instant::from(now))), sessions::revoked_reason.eq(Some(reason))))
         .execute(conn)?;
     Ok(updated == 1)
 }
@@ -88,6 +88,6 @@ pub fn revoke(conn: &mut DbConn, session_id: &str, reason: &str, now: DateTime<U
 /// Ends every session of a user (after a password reset).
 pub fn revoke_all_of(conn: &mut DbConn, user_id: &str, reason: &str, now: DateTime<Utc>) -> QueryResult<usize> {
     diesel::update(sessions::table.filter(sessions::user_id.eq(user_id)).filter(sessions::revoked_at.is_null()))
-        .set((sessions::revoked_at.eq(Some(time::stored(now))), sessions::revoked_reason.eq(Some(reason))))
+        .set((sessions::revoked_at.eq(Some(Instant::from(now))), sessions::revoked_reason.eq(Some(reason))))
         .execute(conn)
 }

@@ -1,12 +1,12 @@
 //! Rows behind the one-time links: what makes a signed token single-use, expiring and voidable.
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
 use crate::auth::one_time::Purpose;
 use crate::db::DbConn;
 use crate::db::schema::action_tokens;
-use crate::domain::time;
+use crate::domain::time::Instant;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = action_tokens)]
@@ -17,15 +17,15 @@ pub struct ActionToken {
     pub subject_id: Option<String>,
     pub subject_detail: Option<String>,
     pub content_hash: Option<String>,
-    pub created_at: NaiveDateTime,
-    pub expires_at: NaiveDateTime,
-    pub used_at: Option<NaiveDateTime>,
-    pub voided_at: Option<NaiveDateTime>,
+    pub created_at: Instant,
+    pub expires_at: Instant,
+    pub used_at: Option<Instant>,
+    pub voided_at: Option<Instant>,
 }
 
 impl ActionToken {
     pub fn usable_at(&self, now: DateTime<Utc>) -> bool {
-        self.used_at.is_none() && self.voided_at.is_none() && time::stored(now) < self.expires_at
+        self.used_at.is_none() && self.voided_at.is_none() && Instant::from(now) < self.expires_at
     }
 }
 
@@ -53,8 +53,8 @@ pub fn insert(
             action_tokens::subject_id.eq(subject.subject_id),
             action_tokens::subject_detail.eq(subject.subject_detail),
             action_tokens::content_hash.eq(subject.content_hash),
-            action_tokens::created_at.eq(time::stored(now)),
-            action_tokens::expires_at.eq(time::stored(expires_at)),
+            action_tokens::created_at.eq(Instant::from(now)),
+            action_tokens::expires_at.eq(Instant::from(expires_at)),
         ))
         .execute(conn)
         .map(|_| ())
@@ -77,7 +77,7 @@ pub fn consume(conn: &mut DbConn, id: &str, now: DateTime<Utc>) -> QueryResult<b
             .filter(action_tokens::used_at.is_null())
             .filter(action_tokens::voided_at.is_null()),
     )
-    .set(action_tokens::used_at.eq(Some(time::stored(now))))
+    .set(action_tokens::used_at.eq(Some(Instant::from(now))))
     .execute(conn)?;
     Ok(updated == 1)
 }
@@ -91,7 +91,7 @@ pub fn void_for_user(conn: &mut DbConn, user_id: &str, purpose: Purpose, now: Da
             .filter(action_tokens::used_at.is_null())
             .filter(action_tokens::voided_at.is_null()),
     )
-    .set(action_tokens::voided_at.eq(Some(time::stored(now))))
+    .set(action_tokens::voided_at.eq(Some(Instant::from(now))))
     .execute(conn)
 }
 
@@ -112,5 +112,5 @@ pub fn void_for_subject(
     if let Some(detail) = detail {
         q = q.filter(action_tokens::subject_detail.eq(detail));
     }
-    q.set(action_tokens::voided_at.eq(Some(time::stored(now)))).execute(conn)
+    q.set(action_tokens::voided_at.eq(Some(Instant::from(now)))).execute(conn)
 }

@@ -1,14 +1,15 @@
 //! Accounts.
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::db::DbConn;
+use crate::repo::CorruptRow;
 use crate::db::schema::users;
 use crate::domain::prefecture::PrefectureCode;
-use crate::domain::time;
+use crate::domain::time::Instant;
 use crate::domain::user::{Email, Role};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -17,38 +18,37 @@ pub struct UserRow {
     pub id: String,
     pub email: String,
     pub name: String,
-    pub role: String,
-    pub prefecture_code: Option<String>,
+    pub role: Role,
+    pub prefecture_code: Option<PrefectureCode>,
     pub affiliation: Option<String>,
-    pub affiliation_prefecture_code: Option<String>,
+    pub affiliation_prefecture_code: Option<PrefectureCode>,
     pub expertise: String,
     pub max_assignments: Option<i32>,
     pub password_hash: Option<String>,
     pub active: bool,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
+    pub created_at: Instant,
+    pub updated_at: Instant,
 }
 
 impl UserRow {
     pub fn role(&self) -> Role {
-        // The CHECK constraint admits only the three roles.
-        self.role.parse().unwrap_or(Role::Applicant)
+        self.role
     }
 
     pub fn prefecture(&self) -> Option<PrefectureCode> {
-        self.prefecture_code.as_deref().and_then(|c| c.parse().ok())
+        self.prefecture_code
     }
 
     pub fn affiliation_prefecture(&self) -> Option<PrefectureCode> {
-        self.affiliation_prefecture_code.as_deref().and_then(|c| c.parse().ok())
+        self.affiliation_prefecture_code
     }
 
-    pub fn expertise(&self) -> Vec<String> {
-        serde_json::from_str(&self.expertise).unwrap_or_default()
+    pub fn expertise(&self) -> Result<Vec<String>, CorruptRow> {
+        serde_json::from_str(&self.expertise).map_err(|e| CorruptRow::new("users.expertise", &self.id, e))
     }
 
-    pub fn view(&self) -> User {
-        User {
+    pub fn view(&self) -> Result<User, CorruptRow> {
+        Ok(User {
             id: self.id.clone(),
             email: self.email.clone(),
             name: self.name.clone(),
@@ -56,11 +56,11 @@ impl UserRow {
             prefecture_code: self.prefecture(),
             affiliation: self.affiliation.clone(),
             affiliation_prefecture_code: self.affiliation_prefecture(),
-            expertise: self.expertise(),
+            expertise: self.expertise()?,
             max_assignments: self.max_assignments,
             active: self.active,
-            created_at: time::shown(self.created_at),
-        }
+            created_at: self.created_at.shown(),
+        })
     }
 }
 
@@ -101,16 +101,16 @@ pub fn insert(conn: &mut DbConn, new: NewUser, now: DateTime<Utc>) -> QueryResul
         id: super::new_id(),
         email: new.email.as_str().to_string(),
         name: new.name,
-        role: new.role.as_str().to_string(),
-        prefecture_code: new.prefecture.map(|p| p.to_string()),
+        role: new.role,
+        prefecture_code: new.prefecture,
         affiliation: new.affiliation,
-        affiliation_prefecture_code: new.affiliation_prefecture.map(|p| p.to_string()),
+        affiliation_prefecture_code: new.affiliation_prefecture,
         expertise: serde_json::to_string(&new.expertise).unwrap_or_else(|_| "[]".into()),
         max_assignments: new.max_assignments,
         password_hash: new.password_hash,
         active: new.active,
-        created_at: time::stored(now),
-        updated_at: time::stored(now),
+        created_at: Instant::from(now),
+        updated_at: Instant::from(now),
     };
     diesel::insert_into(users::table).values(&row).execute(conn)?;
     Ok(row)
@@ -171,7 +171,7 @@ pub fn set_password(conn: &mut DbConn, id: &str, hash: &str, now: DateTime<Utc>)
         .set((
             users::password_hash.eq(Some(hash)),
             users::active.eq(true),
-            users::updated_at.eq(time::stored(now)),
+            users::updated_at.eq(Instant::from(now)),
         ))
         .execute(conn)
         .map(|_| ())

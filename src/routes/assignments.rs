@@ -15,7 +15,7 @@ use crate::domain::assignment::{self, Instance};
 use crate::domain::conflict::{self, ConflictReason};
 use crate::domain::proposal::ProposalStatus;
 use crate::domain::review::{self, AssignmentStatus, ReviewStatus};
-use crate::domain::time;
+use crate::domain::time::Instant;
 use crate::domain::user::Role;
 use crate::error::{ApiError, ApiResult, FieldError, Problem};
 use crate::mail::templates;
@@ -57,7 +57,7 @@ pub fn assignment_view(conn: &mut DbConn, row: &AssignmentRow) -> ApiResult<Assi
         affinity: row.affinity,
         origin: row.origin.clone(),
         decline_reason: row.decline_reason.clone(),
-        created_at: time::shown(row.created_at),
+        created_at: row.created_at.shown(),
     })
 }
 
@@ -78,7 +78,7 @@ fn conflict_view(row: ConflictRow) -> Conflict {
         reviewer_id: row.reviewer_id,
         reason: row.reason,
         declared_by: row.declared_by,
-        created_at: time::shown(row.created_at),
+        created_at: row.created_at.shown(),
     }
 }
 
@@ -261,8 +261,8 @@ pub async fn assign_reviewer(state: web::Data<AppState>, admin: Admin, id: web::
             if review::remaining_load(personal_max, None, held, u32::MAX) == 0 {
                 return Err(ApiError::conflict("reviewer_at_capacity", format!("the reviewer already holds their maximum of {held} proposals in this call")));
             }
-            let content = proposal.content();
-            let affinity = keyword_affinity(content.keywords.as_deref().unwrap_or_default(), &reviewer.expertise());
+            let content = proposal.content()?;
+            let affinity = keyword_affinity(content.keywords.as_deref().unwrap_or_default(), &reviewer.expertise()?);
             let row = match existing {
                 // A reviewer who declined may be asked again by hand.
                 Some(declined) => {
@@ -290,13 +290,13 @@ fn new_assignment(call_id: &str, proposal_id: &str, reviewer_id: &str, affinity:
         call_id: call_id.to_string(),
         proposal_id: proposal_id.to_string(),
         reviewer_id: reviewer_id.to_string(),
-        status: AssignmentStatus::Pending.as_str().to_string(),
+        status: AssignmentStatus::Pending,
         decline_reason: None,
         affinity: i32::try_from(affinity).unwrap_or(i32::MAX),
         origin: origin.to_string(),
         created_by: by.to_string(),
-        created_at: time::stored(now),
-        updated_at: time::stored(now),
+        created_at: Instant::from(now),
+        updated_at: Instant::from(now),
     }
 }
 
@@ -462,8 +462,14 @@ fn plan_assignments(c: &mut DbConn, call: &CallRow, per_proposal: u32, max_per_r
         .map(|(r, &h)| review::remaining_load(r.max_assignments.and_then(|m| u32::try_from(m).ok()), max_per_reviewer, h, unlimited))
         .collect();
     let mut interner = Interner::default();
-    let proposal_keywords = proposals.iter().map(|p| interner.ids(p.content().keywords.as_deref().unwrap_or_default())).collect();
-    let reviewer_keywords = reviewers.iter().map(|r| interner.ids(&r.expertise())).collect();
+    let mut proposal_keywords = Vec::with_capacity(proposals.len());
+    for p in &proposals {
+        proposal_keywords.push(interner.ids(p.content()?.keywords.as_deref().unwrap_or_default()));
+    }
+    let mut reviewer_keywords = Vec::with_capacity(reviewers.len());
+    for r in &reviewers {
+        reviewer_keywords.push(interner.ids(&r.expertise()?));
+    }
     let instance = Instance { demand, capacity, proposal_keywords, reviewer_keywords, forbidden };
     let solution = assignment::solve(&instance);
     Ok(Plan { proposals, reviewers, solution })
@@ -496,9 +502,9 @@ pub async fn my_assignments(state: web::Data<AppState>, reviewer: Reviewer) -> A
                 let proposal = if readable { proposals::find(c, &row.proposal_id)? } else { None };
                 items.push(MyAssignment {
                     assignment: assignment_view(c, &row)?,
-                    proposal_title: proposal.as_ref().and_then(|p| p.content().title),
+                    proposal_title: proposal.as_ref().map(|p| p.content()).transpose()?.and_then(|c| c.title),
                     receipt_number: proposal.as_ref().and_then(|p| p.receipt_number.clone()),
-                    lead_prefecture_code: proposal.map(|p| p.lead_prefecture_code),
+                    lead_prefecture_code: proposal.map(|p| p.lead_prefecture_code.to_string()),
                 });
             }
             Ok(items)

@@ -7,6 +7,7 @@ use serde_json::json;
 use utoipa::ToSchema;
 
 use crate::auth::CurrentUser;
+use crate::domain::time::Instant;
 use crate::auth::extract::ClientIp;
 use crate::auth::one_time::Purpose;
 use crate::domain::user::{Email, check_password};
@@ -187,7 +188,7 @@ pub async fn refresh(state: web::Data<AppState>, ip: ClientIp, body: Body<Refres
                     "this refresh token was already used; the session has been revoked",
                 )));
             }
-            if crate::domain::time::stored(now) >= token.expires_at {
+            if Instant::from(now) >= token.expires_at {
                 return Ok(RefreshOutcome::Refused(ApiError::unauthorized("invalid_refresh_token", "the refresh token has expired")));
             }
             let user = users::find(c, &session.user_id)?.filter(|u| u.active);

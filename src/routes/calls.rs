@@ -101,7 +101,7 @@ pub async fn create_call(state: web::Data<AppState>, admin: Admin, body: Body<Cr
             Ok(row)
         })
         .await?;
-    Ok(with_etag(StatusCode::CREATED, row.version, &row.view(now)))
+    Ok(with_etag(StatusCode::CREATED, row.version, &row.view(now)?))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -129,7 +129,7 @@ pub async fn list_calls(
     let include_drafts = user.is_admin();
     let (rows, total) = state.db.read(move |c| Ok(calls::list(c, include_drafts, status, limit, offset)?)).await?;
     let now = state.now();
-    Ok(web::Json(List::new(rows.iter().map(|r| r.view(now)).collect(), total)))
+    Ok(web::Json(List::new(rows.iter().map(|r| r.view(now)).collect::<Result<_, _>>()?, total)))
 }
 
 /// One call.
@@ -143,7 +143,7 @@ pub async fn list_calls(
 pub async fn get_call(state: web::Data<AppState>, user: CurrentUser, id: web::Path<String>) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
     let row = state.db.read(move |c| visible_call(c, &id, &user)).await?;
-    Ok(with_etag(StatusCode::OK, row.version, &row.view(state.now())))
+    Ok(with_etag(StatusCode::OK, row.version, &row.view(state.now())?))
 }
 
 fn field_of(key: &str) -> Option<CallField> {
@@ -170,7 +170,7 @@ fn parse_field<T: serde::de::DeserializeOwned>(key: &str, value: &Value, errors:
 /// Applies a merge patch to a call's terms: only the fields the status allows, each parsed.
 fn patched_terms(row: &CallRow, patch: &Map<String, Value>) -> ApiResult<CallTerms> {
     let status = row.status();
-    let mut terms = row.terms();
+    let mut terms = row.terms()?;
     let mut errors = Vec::new();
     let mut frozen = Vec::new();
     for (key, value) in patch {
@@ -268,7 +268,7 @@ pub async fn update_call(
             calls::find(c, &id)?.ok_or_else(call_not_found)
         })
         .await?;
-    Ok(with_etag(StatusCode::OK, row.version, &row.view(now)))
+    Ok(with_etag(StatusCode::OK, row.version, &row.view(now)?))
 }
 
 async fn transition(
@@ -297,7 +297,7 @@ async fn transition(
             calls::find(c, &id)?.ok_or_else(call_not_found)
         })
         .await?;
-    Ok(with_etag(StatusCode::OK, row.version, &row.view(now)))
+    Ok(with_etag(StatusCode::OK, row.version, &row.view(now)?))
 }
 
 /// Publish a draft call: applicants can now see it and apply within its window.

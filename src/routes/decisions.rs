@@ -17,7 +17,6 @@ use crate::domain::decision::{self, Decision, Outcome};
 use crate::domain::money::Yen;
 use crate::domain::proposal::ProposalStatus;
 use crate::domain::scoring::{self, GradeCounts};
-use crate::domain::time;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::mail::templates::{self, DecisionNotice};
 use crate::repo::audit::{self, Actor};
@@ -59,11 +58,11 @@ fn decision_view(row: DecisionRow) -> DecisionView {
         outcome: row.outcome(),
         proposal_id: row.proposal_id,
         call_id: row.call_id,
-        awarded_amount_yen: row.awarded_amount_yen,
+        awarded_amount_yen: row.awarded_amount_yen.get(),
         conditions: row.conditions,
         feedback: row.feedback,
         decided_by: row.decided_by,
-        updated_at: time::shown(row.updated_at),
+        updated_at: row.updated_at.shown(),
     }
 }
 
@@ -107,7 +106,7 @@ pub async fn decide(state: web::Data<AppState>, admin: Admin, id: web::Path<Stri
             if !ProposalStatus::AWAITING_DECISION.contains(&proposal.status()) {
                 return Err(ApiError::invalid_state(format!("a {} proposal is not decided on", proposal.status)));
             }
-            let problems = decision::decision_problems(&decision, proposal.content().requested_amount_yen, call.max_request());
+            let problems = decision::decision_problems(&decision, proposal.content()?.requested_amount_yen, call.max_request());
             if !problems.is_empty() {
                 return Err(ApiError::validation(problems));
             }
@@ -188,14 +187,14 @@ pub async fn list_decisions(state: web::Data<AppState>, _admin: Admin, id: web::
             Ok((call, rows))
         })
         .await?;
-    let awarded: i64 = rows.iter().map(|r| r.awarded_amount_yen).sum();
+    let awarded: i64 = rows.iter().map(|r| r.awarded_amount_yen.get()).sum();
     let items: Vec<DecisionView> = rows.into_iter().map(decision_view).collect();
     Ok(web::Json(CallDecisions {
         total: items.len() as i64,
         items,
-        total_budget_yen: call.total_budget_yen,
+        total_budget_yen: call.total_budget_yen.get(),
         awarded_yen: awarded,
-        remaining_yen: call.total_budget_yen - awarded,
+        remaining_yen: call.total_budget_yen.get() - awarded,
     }))
 }
 
@@ -240,7 +239,7 @@ pub async fn budget_plan(state: web::Data<AppState>, _admin: Admin, id: web::Pat
                     score: r.score.unwrap_or(0.0),
                 })
                 .collect();
-            let budget_yen = u64::try_from(call.total_budget_yen).unwrap_or(0);
+            let budget_yen = u64::try_from(call.total_budget_yen.get()).unwrap_or(0);
             let best = budget::best_plan(&candidates, budget_yen);
             let items: Vec<String> = best.chosen.iter().map(|&i| scored[i].proposal_id.clone()).collect();
             let excluded = ranked.iter().map(|r| r.proposal_id.clone()).filter(|id| !items.contains(id)).collect();
@@ -249,7 +248,7 @@ pub async fn budget_plan(state: web::Data<AppState>, _admin: Admin, id: web::Pat
                 items,
                 total_yen: i64::try_from(best.total_yen).unwrap_or(i64::MAX),
                 total_score: round4(best.total_score),
-                budget_yen: call.total_budget_yen,
+                budget_yen: call.total_budget_yen.get(),
                 excluded,
             })
         })
@@ -304,13 +303,13 @@ pub async fn publish_decisions(state: web::Data<AppState>, admin: Admin, id: web
             }
             calls::mark_decisions_published(c, &call_id, now)?;
             let adopted = decided.iter().filter(|(_, d)| d.outcome().is_adoption()).count();
-            let awarded: i64 = decided.iter().map(|(_, d)| d.awarded_amount_yen).sum();
+            let awarded: i64 = decided.iter().map(|(_, d)| d.awarded_amount_yen.get()).sum();
             audit::record(c, &actor, now, "decisions_published", "call", &call_id, json!({ "decisions": decided.len(), "adopted": adopted, "awarded_yen": awarded }))?;
             calls::find(c, &call_id)?.ok_or_else(|| ApiError::not_found("call"))
         })
         .await?;
     state.mail_wakeup.notify_one();
-    Ok(web::Json(row.view(now)))
+    Ok(web::Json(row.view(now)?))
 }
 
 /// Emails the officers of the lead and of every confirmed partner prefecture.
@@ -318,8 +317,8 @@ fn notify_participants(c: &mut DbConn, call: &CallRow, proposal: &ProposalRow, d
     let mut prefectures = vec![proposal.lead()];
     prefectures.extend(proposals::confirmed_partners(c, &proposal.id)?);
     let outcome = d.outcome();
-    let awarded = Yen::new(d.awarded_amount_yen).unwrap_or_default().to_string();
-    let title = proposal.content().title.unwrap_or_default();
+    let awarded = d.awarded_amount_yen.to_string();
+    let title = proposal.content()?.title.unwrap_or_default();
     let link = format!("{base_url}/proposals/{}/result", proposal.id);
     let email = templates::decision_published(&DecisionNotice {
         receipt_number: proposal.receipt_number.as_deref().unwrap_or_default(),
@@ -375,13 +374,13 @@ pub async fn proposal_result(state: web::Data<AppState>, user: CurrentUser, id: 
             let grades: Vec<_> = assignments::submitted_reviews_of_call(c, &loaded.call.id)?
                 .into_iter()
                 .filter(|(a, _)| a.proposal_id == id)
-                .map(|(_, r)| r.content().grades)
-                .collect();
-            let summary = scoring::summarize(&loaded.call.criteria(), grades.iter());
+                .map(|(_, r)| r.content().map(|c| c.grades))
+                .collect::<Result<_, _>>()?;
+            let summary = scoring::summarize(&loaded.call.criteria()?, grades.iter());
             Ok(ProposalResult {
                 proposal_id: id.clone(),
                 outcome: decision.outcome(),
-                awarded_amount_yen: decision.awarded_amount_yen,
+                awarded_amount_yen: decision.awarded_amount_yen.get(),
                 conditions: decision.conditions,
                 feedback: decision.feedback,
                 score: summary.score.map(round4),
@@ -442,8 +441,8 @@ pub async fn public_results(state: web::Data<AppState>, id: web::Path<String>) -
                     lead_prefecture_name_en: lead.name_en().to_string(),
                     partner_prefecture_codes: proposals::confirmed_partners(c, &p.id)?.iter().map(|c| c.to_string()).collect(),
                     receipt_number: p.receipt_number.clone(),
-                    title: p.content().title,
-                    awarded_amount_yen: d.awarded_amount_yen,
+                    title: p.content()?.title,
+                    awarded_amount_yen: d.awarded_amount_yen.get(),
                     outcome: d.outcome(),
                 });
             }
@@ -452,7 +451,7 @@ pub async fn public_results(state: web::Data<AppState>, id: web::Path<String>) -
                 call_id: call.id.clone(),
                 call_title: call.title.clone(),
                 fiscal_year: call.fiscal_year,
-                decisions_published_at: call.decisions_published_at.map(time::shown),
+                decisions_published_at: call.decisions_published_at.map(|t| t.shown()),
                 total: items.len() as i64,
                 items,
             })

@@ -13,7 +13,7 @@ use crate::auth::one_time::Purpose;
 use crate::domain::proposal::ProposalStatus;
 use crate::domain::proposal::content::SignatoryRole;
 use crate::domain::proposal::submission;
-use crate::domain::time;
+use crate::domain::time::Instant;
 use crate::error::{ApiError, ApiResult, Problem, is_unique_violation};
 use crate::mail::templates::{self, EndorsementRequest};
 use crate::repo::audit::{self, Actor};
@@ -54,7 +54,7 @@ pub async fn request_endorsements(state: web::Data<AppState>, user: CurrentUser,
         .write(move |c| {
             let loaded = load(c, &id, &user)?;
             loaded.require_editable(now)?;
-            let content = loaded.row.content();
+            let content = loaded.row.content()?;
             let problems = submission::signatory_problems(&content);
             if !problems.is_empty() {
                 return Err(ApiError::validation(problems.into_vec()));
@@ -64,7 +64,7 @@ pub async fn request_endorsements(state: web::Data<AppState>, user: CurrentUser,
             let lead = loaded.row.lead();
             let title = content.title.clone().unwrap_or_else(|| "(無題 / untitled)".into());
             let expires = now + ttl;
-            let valid_until = time::shown(time::stored(expires)).format("%Y-%m-%d %H:%M JST").to_string();
+            let valid_until = (Instant::from(expires)).shown().format("%Y-%m-%d %H:%M JST").to_string();
             let mut requested = Vec::new();
             for role in SignatoryRole::ALL.into_iter().filter(|r| !endorsed.contains(r)) {
                 let Some(signatory) = content.signatory(role) else { continue };
@@ -147,13 +147,13 @@ pub async fn preview_endorsement(state: web::Data<AppState>, token: web::Path<St
         .read(move |c| {
             let (_, proposal, role) = usable(c, &id, now)?;
             let call_title = crate::repo::calls::find(c, &proposal.call_id)?.map(|call| call.title).unwrap_or_default();
-            let content = proposal.content();
+            let content = proposal.content()?;
             Ok(EndorsementPreview {
                 role,
                 proposal_id: proposal.id.clone(),
                 title: content.title,
                 summary: content.summary,
-                lead_prefecture_code: proposal.lead_prefecture_code.clone(),
+                lead_prefecture_code: proposal.lead_prefecture_code.to_string(),
                 call_title,
                 content_hash: proposal.content_hash,
             })
@@ -186,7 +186,7 @@ pub async fn endorse(state: web::Data<AppState>, ip: ClientIp, token: web::Path<
             if !tokens::consume(c, &token.id, now)? {
                 return Err(token_invalid());
             }
-            let content = proposal.content();
+            let content = proposal.content()?;
             let signatory = content.signatory(role);
             let name = signatory.and_then(|s| s.name.as_deref());
             let email = signatory.and_then(|s| s.email.as_deref());
@@ -195,7 +195,7 @@ pub async fn endorse(state: web::Data<AppState>, ip: ClientIp, token: web::Path<
             })?;
             let actor = Actor::anonymous(format!("signatory:{}", role.as_str()), ip.0.clone());
             audit::record(c, &actor, now, "proposal_endorsed", "proposal", &proposal.id, json!({ "role": role, "content_hash": proposal.content_hash }))?;
-            Ok(EndorsementRecorded { role, endorsed_at: time::shown(time::stored(now)) })
+            Ok(EndorsementRecorded { role, endorsed_at: (Instant::from(now)).shown() })
         })
         .await?;
     Ok(web::Json(recorded))

@@ -16,7 +16,7 @@ use crate::domain::proposal::access::{self, Relation};
 use crate::domain::proposal::content::SignatoryRole;
 use crate::domain::proposal::lifecycle::Transition;
 use crate::domain::proposal::{ProposalContent, ProposalStatus, receipt, submission};
-use crate::domain::time;
+use crate::domain::time::{self, Instant};
 use crate::domain::user::Role;
 use crate::error::{ApiError, ApiResult, Problem, is_unique_violation};
 use crate::mail::templates;
@@ -67,31 +67,31 @@ pub struct Proposal {
 pub fn proposal_view(conn: &mut DbConn, row: &ProposalRow) -> ApiResult<Proposal> {
     let partners = proposals::partners(conn, &row.id)?
         .into_iter()
-        .map(|p| Partner { prefecture_code: p.prefecture_code, confirmed: p.confirmed_at.is_some(), confirmed_at: p.confirmed_at.map(time::shown) })
+        .map(|p| Partner { prefecture_code: p.prefecture_code.to_string(), confirmed: p.confirmed_at.is_some(), confirmed_at: p.confirmed_at.map(Instant::shown) })
         .collect();
     let current = proposals::current_endorsements(conn, &row.id, &row.content_hash)?;
     let endorsements = SignatoryRole::ALL
         .into_iter()
         .map(|role| Endorsement {
             role,
-            endorsed_at: current.iter().find(|e| e.role == role.as_str()).map(|e| time::shown(e.endorsed_at)),
+            endorsed_at: current.iter().find(|e| e.role == role).map(|e| e.endorsed_at.shown()),
         })
         .collect();
     let attachments = proposals::attachments_of(conn, &row.id)?.iter().map(|a| a.view()).collect();
     Ok(Proposal {
         id: row.id.clone(),
         call_id: row.call_id.clone(),
-        lead_prefecture_code: row.lead_prefecture_code.clone(),
+        lead_prefecture_code: row.lead_prefecture_code.to_string(),
         status: row.status(),
         version: row.version,
-        content: row.content(),
+        content: row.content()?,
         partners,
         endorsements,
         attachments,
         receipt_number: row.receipt_number.clone(),
-        submitted_at: row.submitted_at.map(time::shown),
-        created_at: time::shown(row.created_at),
-        updated_at: time::shown(row.updated_at),
+        submitted_at: row.submitted_at.map(Instant::shown),
+        created_at: row.created_at.shown(),
+        updated_at: row.updated_at.shown(),
     })
 }
 
@@ -155,9 +155,9 @@ impl Loaded {
 pub fn call_not_open(call: &CallRow) -> ApiError {
     ApiError::conflict(
         "call_not_open",
-        format!("the call is not accepting proposals (deadline {})", time::shown(call.closes_at).to_rfc3339()),
+        format!("the call is not accepting proposals (deadline {})", call.closes_at.shown().to_rfc3339()),
     )
-    .with("closes_at", time::shown(call.closes_at))
+    .with("closes_at", call.closes_at.shown())
 }
 
 pub fn prefecture_taken(prefecture: PrefectureCode) -> ApiError {
@@ -241,16 +241,16 @@ pub async fn create_proposal(
             let row = ProposalRow {
                 id: new_id(),
                 call_id: call_id.clone(),
-                lead_prefecture_code: lead.to_string(),
-                status: ProposalStatus::Draft.as_str().to_string(),
+                lead_prefecture_code: lead,
+                status: ProposalStatus::Draft,
                 version: 1,
                 content: content.to_json().to_string(),
                 content_hash: content.hash(),
                 receipt_number: None,
                 submitted_at: None,
                 created_by: user.id.clone(),
-                created_at: time::stored(now),
-                updated_at: time::stored(now),
+                created_at: Instant::from(now),
+                updated_at: Instant::from(now),
             };
             proposals::insert(c, &row)?;
             claim(c, &call_id, lead, &row.id, "lead", now)?;
@@ -356,7 +356,7 @@ pub async fn update_proposal(
             let loaded = load(c, &id, &user)?;
             loaded.require_editable(now)?;
             check_version(&precondition, loaded.row.version)?;
-            let before = loaded.row.content();
+            let before = loaded.row.content()?;
             let after = before.merged(&patch).map_err(|e| ApiError::validation(vec![e]))?;
             reject_bad_partner_list(&after, loaded.row.lead())?;
             if after == before {
@@ -526,7 +526,7 @@ pub async fn submit_proposal(state: web::Data<AppState>, user: CurrentUser, req:
             loaded.require_open(now)?;
             loaded.row.status().after(Transition::Submit).map_err(ApiError::invalid_state)?;
 
-            let content = loaded.row.content();
+            let content = loaded.row.content()?;
             let lead = loaded.row.lead();
             let confirmed = proposals::confirmed_partners(c, &id)?;
             let endorsed = proposals::endorsed_roles(c, &id, &loaded.row.content_hash)?;
@@ -563,7 +563,7 @@ pub async fn submit_proposal(state: web::Data<AppState>, user: CurrentUser, req:
             let version_no = proposals::insert_version(c, &id, &receipt_number, &content, &user.id, now)?;
 
             let title = content.title.clone().unwrap_or_default();
-            let submitted_at = time::shown(time::stored(now)).format("%Y-%m-%d %H:%M JST").to_string();
+            let submitted_at = (Instant::from(now)).shown().format("%Y-%m-%d %H:%M JST").to_string();
             let email = templates::proposal_received(&receipt_number, &title, &loaded.call.title, &submitted_at);
             for officer in users::active_applicants_of(c, &[lead])? {
                 outbox::enqueue(c, &officer.email, &email, now)?;
@@ -702,13 +702,15 @@ pub async fn list_versions(state: web::Data<AppState>, user: CurrentUser, id: we
         .await?;
     let items = versions
         .into_iter()
-        .map(|v| SubmittedVersion {
-            version: v.version_no,
-            receipt_number: v.receipt_number,
-            submitted_at: time::shown(v.submitted_at),
-            content_hash: v.content_hash,
-            content: serde_json::from_str::<Value>(&v.content).ok().and_then(|j| ProposalContent::from_json(j).ok()).unwrap_or_default(),
+        .map(|v| {
+            Ok(SubmittedVersion {
+                content: v.content()?,
+                version: v.version_no,
+                receipt_number: v.receipt_number,
+                submitted_at: v.submitted_at.shown(),
+                content_hash: v.content_hash,
+            })
         })
-        .collect();
+        .collect::<ApiResult<_>>()?;
     Ok(web::Json(List::all(items)))
 }

@@ -15,7 +15,7 @@ use crate::domain::grade::Grade;
 use crate::domain::proposal::ProposalStatus;
 use crate::domain::review::{self, ReviewInput, ReviewStatus};
 use crate::domain::scoring::{self, GradeCounts, SubmittedReview};
-use crate::domain::time;
+use crate::domain::time::Instant;
 use crate::domain::user::Role;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::mail::templates;
@@ -44,7 +44,7 @@ pub struct Review {
 
 fn review_view(c: &mut DbConn, assignment_id: &str) -> ApiResult<Review> {
     let row = assignments::review(c, assignment_id)?.ok_or_else(|| ApiError::not_found("review"))?;
-    let content = row.content();
+    let content = row.content()?;
     Ok(Review {
         assignment_id: row.assignment_id.clone(),
         status: row.status(),
@@ -52,8 +52,8 @@ fn review_view(c: &mut DbConn, assignment_id: &str) -> ApiResult<Review> {
         comments: content.comments,
         overall_grade: content.overall_grade,
         overall_comment: content.overall_comment,
-        submitted_at: row.submitted_at.map(time::shown),
-        updated_at: time::shown(row.updated_at),
+        submitted_at: row.submitted_at.map(Instant::shown),
+        updated_at: row.updated_at.shown(),
     })
 }
 
@@ -127,7 +127,7 @@ pub async fn save_review(state: web::Data<AppState>, reviewer: Reviewer, id: web
             if assignments::review(c, &id)?.is_some_and(|r| r.status() == ReviewStatus::Submitted) {
                 return Err(review_locked());
             }
-            let content = review::parse_review(&call.criteria(), input).map_err(ApiError::validation)?;
+            let content = review::parse_review(&call.criteria()?, input).map_err(ApiError::validation)?;
             assignments::save_review(c, &id, &content, now)?;
             if row.status() == crate::domain::review::AssignmentStatus::Pending {
                 assignments::set_status(c, &id, crate::domain::review::AssignmentStatus::Accepted, None, now)?;
@@ -165,8 +165,8 @@ pub async fn submit_review(state: web::Data<AppState>, reviewer: Reviewer, id: w
             if saved.as_ref().is_some_and(|r| r.status() == ReviewStatus::Submitted) {
                 return Err(review_locked());
             }
-            let content = saved.map(|r| r.content()).unwrap_or_default();
-            let problems = review::submission_problems(&call.criteria(), &content);
+            let content = saved.map(|r| r.content()).transpose()?.unwrap_or_default();
+            let problems = review::submission_problems(&call.criteria()?, &content);
             if !problems.is_empty() {
                 return Err(ApiError::validation(problems));
             }
@@ -204,7 +204,7 @@ pub async fn return_review(state: web::Data<AppState>, admin: Admin, id: web::Pa
                 return Err(ApiError::invalid_state("only a submitted review can be returned"));
             }
             if let (Some(reviewer), Some(proposal)) = (users::find(c, &row.reviewer_id)?, proposals::find(c, &row.proposal_id)?) {
-                let title = proposal.content().title.unwrap_or_default();
+                let title = proposal.content()?.title.unwrap_or_default();
                 outbox::enqueue(c, &reviewer.email, &templates::review_returned(&reviewer.name, &title, &reason, &link), now)?;
             }
             audit::record(c, &actor, now, "review_returned", "assignment", &id, json!({ "proposal_id": row.proposal_id, "reason": reason }))?;
@@ -260,25 +260,25 @@ pub fn scored_call(c: &mut DbConn, call: &CallRow) -> ApiResult<(Vec<ProposalRow
         let Some(&proposal) = index.get(assignment.proposal_id.as_str()) else { continue };
         let next = reviewers.len();
         let reviewer = *reviewers.entry(assignment.reviewer_id.clone()).or_insert(next);
-        reviews.push(SubmittedReview { proposal, reviewer, grades: review.content().grades });
+        reviews.push(SubmittedReview { proposal, reviewer, grades: review.content()?.grades });
     }
     Ok((proposals, reviews))
 }
 
 pub fn ranking(c: &mut DbConn, call: &CallRow) -> ApiResult<Vec<RankedProposal>> {
-    let criteria = call.criteria();
+    let criteria = call.criteria()?;
     let (proposals, reviews) = scored_call(c, call)?;
     let standings = scoring::rank(&criteria, proposals.len(), &reviews);
     Ok(standings
         .into_iter()
         .map(|s| {
             let p = &proposals[s.proposal];
-            let content = p.content();
-            RankedProposal {
+            let content = p.content()?;
+            Ok(RankedProposal {
                 proposal_id: p.id.clone(),
                 receipt_number: p.receipt_number.clone(),
                 title: content.title,
-                lead_prefecture_code: p.lead_prefecture_code.clone(),
+                lead_prefecture_code: p.lead_prefecture_code.to_string(),
                 requested_amount_yen: content.requested_amount_yen.map(|y| y.get()),
                 rank: s.rank,
                 score: s.score.map(round4),
@@ -287,9 +287,9 @@ pub fn ranking(c: &mut DbConn, call: &CallRow) -> ApiResult<Vec<RankedProposal>>
                 spread: s.spread.map(round4),
                 criteria: s.criteria.into_iter().map(|(k, v)| (k, round4(v))).collect(),
                 grades: s.grades,
-            }
+            })
         })
-        .collect())
+        .collect::<Result<_, crate::repo::CorruptRow>>()?)
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -309,7 +309,7 @@ fn number(x: Option<f64>) -> String {
 }
 
 fn to_csv(call: &CallRow, items: &[RankedProposal]) -> ApiResult<Vec<u8>> {
-    let codes: Vec<String> = call.criteria().into_iter().map(|c| c.code).collect();
+    let codes: Vec<String> = call.criteria()?.into_iter().map(|c| c.code).collect();
     let mut w = csv::Writer::from_writer(Vec::new());
     let mut header: Vec<String> = ["rank", "proposal_id", "receipt_number", "lead_prefecture_code", "title", "requested_amount_yen", "score", "calibrated_score", "reviews", "spread"]
         .iter()

@@ -51,7 +51,7 @@ pub async fn me(state: web::Data<AppState>, user: CurrentUser) -> ApiResult<web:
         .db
         .read(move |c| users::find(c, &user.id)?.ok_or_else(|| ApiError::unauthorized("invalid_token", "the account no longer exists")))
         .await?;
-    let view = row.view();
+    let view = row.view()?;
     Ok(web::Json(Me {
         id: view.id,
         email: view.email,
@@ -212,7 +212,7 @@ pub async fn create_user(state: web::Data<AppState>, admin: Admin, body: Body<Cr
             };
             outbox::enqueue(c, &row.email, &templates::invitation(&row.name, role_ja, role_en, &link, hours), now)?;
             audit::record(c, &actor, now, "user_invited", "user", &row.id, json!({ "email": row.email, "role": row.role }))?;
-            Ok(row.view())
+            Ok(row.view()?)
         })
         .await?;
     state.mail_wakeup.notify_one();
@@ -242,5 +242,5 @@ pub async fn list_users(
     let (limit, offset) = page.into_inner().resolve()?;
     let role = filter.role;
     let (rows, total) = state.db.read(move |c| Ok(users::list(c, role, limit, offset)?)).await?;
-    Ok(web::Json(List::new(rows.iter().map(users::UserRow::view).collect(), total)))
+    Ok(web::Json(List::new(rows.iter().map(users::UserRow::view).collect::<Result<_, _>>()?, total)))
 }

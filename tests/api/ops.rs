@@ -186,7 +186,7 @@ async fn the_binary_migrates_and_creates_an_admin_from_stdin() {
     let admin = kyoso::repo::users::find_by_email(&mut conn, &kyoso::domain::user::Email::parse("second.admin@jst.example").unwrap())
         .expect("query")
         .expect("the admin exists");
-    assert!(admin.active && admin.role == "admin");
+    assert!(admin.active && admin.role == kyoso::domain::user::Role::Admin);
     drop(conn);
 
     // A short password is refused and creates nothing.

@@ -10,31 +10,26 @@ use utoipa::ToSchema;
 
 use crate::domain::money::Yen;
 use crate::domain::prefecture::{CityCode, PrefectureCode};
+use crate::domain::text_enum;
 use crate::domain::validation::FieldError;
 
-/// 連名: the three who make the proposal jointly (001 §5(1)③).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum SignatoryRole {
-    /// 都道府県知事
-    Governor,
-    /// 大学等の長 (高専 included)
-    UniversityHead,
-    /// 産業界代表者
-    IndustryRepresentative,
+text_enum! {
+    /// 連名: the three who make the proposal jointly (001 §5(1)③).
+    #[derive(PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+    #[serde(rename_all = "snake_case")]
+    pub enum SignatoryRole ("signatory role") {
+        /// 都道府県知事
+        Governor = "governor",
+        /// 大学等の長 (高専 included)
+        UniversityHead = "university_head",
+        /// 産業界代表者
+        IndustryRepresentative = "industry_representative",
+    }
 }
 
 impl SignatoryRole {
     pub const ALL: [SignatoryRole; 3] =
         [SignatoryRole::Governor, SignatoryRole::UniversityHead, SignatoryRole::IndustryRepresentative];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SignatoryRole::Governor => "governor",
-            SignatoryRole::UniversityHead => "university_head",
-            SignatoryRole::IndustryRepresentative => "industry_representative",
-        }
-    }
 
     pub fn name_ja(self) -> &'static str {
         match self {

@@ -3,22 +3,23 @@
 //! before the deadline a submission can be pulled back to `draft`, and a draft or submission
 //! can be `withdrawn` for good.
 
-use std::fmt;
-use std::str::FromStr;
-
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ProposalStatus {
-    Draft,
-    Submitted,
-    UnderReview,
-    Adopted,
-    ConditionallyAdopted,
-    Rejected,
-    Withdrawn,
+use crate::domain::text_enum;
+
+text_enum! {
+    #[derive(Serialize, Deserialize, ToSchema)]
+    #[serde(rename_all = "snake_case")]
+    pub enum ProposalStatus ("proposal status") {
+        Draft = "draft",
+        Submitted = "submitted",
+        UnderReview = "under_review",
+        Adopted = "adopted",
+        ConditionallyAdopted = "conditionally_adopted",
+        Rejected = "rejected",
+        Withdrawn = "withdrawn",
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,18 +42,6 @@ impl ProposalStatus {
 
     /// Statuses of proposals that await a decision (or hold one not yet published).
     pub const AWAITING_DECISION: [ProposalStatus; 2] = [ProposalStatus::Submitted, ProposalStatus::UnderReview];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ProposalStatus::Draft => "draft",
-            ProposalStatus::Submitted => "submitted",
-            ProposalStatus::UnderReview => "under_review",
-            ProposalStatus::Adopted => "adopted",
-            ProposalStatus::ConditionallyAdopted => "conditionally_adopted",
-            ProposalStatus::Rejected => "rejected",
-            ProposalStatus::Withdrawn => "withdrawn",
-        }
-    }
 
     /// A live proposal holds its prefectures: only a withdrawal releases them.
     pub fn is_live(self) -> bool {
@@ -85,24 +74,6 @@ impl Transition {
             Transition::Withdraw => "withdrawn",
             Transition::StartReview => "put under review",
         }
-    }
-}
-
-impl FromStr for ProposalStatus {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        use ProposalStatus::*;
-        [Draft, Submitted, UnderReview, Adopted, ConditionallyAdopted, Rejected, Withdrawn]
-            .into_iter()
-            .find(|st| st.as_str() == s)
-            .ok_or_else(|| format!("unknown proposal status {s:?}"))
-    }
-}
-
-impl fmt::Display for ProposalStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 

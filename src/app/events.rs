@@ -1,0 +1,136 @@
+//! What the audit log records: one variant per kind of change, with its details typed. The
+//! variant's name (snake_case) is the stored `action`; its fields are the stored `details`.
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::domain::call::{CallStatus, Program};
+use crate::domain::decision::Outcome;
+use crate::domain::money::Yen;
+use crate::domain::prefecture::PrefectureCode;
+use crate::domain::proposal::ProposalStatus;
+use crate::domain::proposal::content::SignatoryRole;
+use crate::domain::user::Role;
+
+/// The entity a change happened to.
+#[derive(Debug, Clone)]
+pub struct Subject {
+    pub kind: &'static str,
+    pub id: String,
+}
+
+impl Subject {
+    fn new(kind: &'static str, id: &str) -> Self {
+        Self { kind, id: id.to_string() }
+    }
+
+    pub fn user(id: &str) -> Self {
+        Self::new("user", id)
+    }
+
+    pub fn session(id: &str) -> Self {
+        Self::new("session", id)
+    }
+
+    pub fn call(id: &str) -> Self {
+        Self::new("call", id)
+    }
+
+    pub fn proposal(id: &str) -> Self {
+        Self::new("proposal", id)
+    }
+
+    pub fn assignment(id: &str) -> Self {
+        Self::new("assignment", id)
+    }
+}
+
+/// A decision as it stood before a change.
+#[derive(Debug, Clone, Serialize)]
+pub struct PreviousDecision {
+    pub outcome: Outcome,
+    pub awarded_amount_yen: Yen,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum Event {
+    // accounts and sessions
+    AdminCreated { email: String },
+    UserInvited { email: String, role: Role },
+    UserActivated {},
+    Login { session_id: String },
+    /// `email` is what was typed when it names no account: never echo more than an address.
+    LoginFailed { email: String },
+    Logout {},
+    RefreshTokenReused { user_id: String },
+    PasswordResetRequested {},
+    PasswordReset { sessions_ended: usize },
+
+    // calls
+    CallCreated { title: String, program: Program },
+    CallUpdated { fields: Vec<String> },
+    CallPublished { from: CallStatus, to: CallStatus },
+    CallReviewStarted { from: CallStatus, to: CallStatus, proposals_under_review: usize },
+
+    // proposals
+    ProposalCreated { call_id: String, lead_prefecture_code: PrefectureCode },
+    ProposalUpdated { fields: Vec<String>, endorsements_voided: usize, endorsement_links_voided: usize, partners_dropped: usize },
+    PartnerConfirmed { prefecture_code: PrefectureCode },
+    PartnerConfirmationWithdrawn { prefecture_code: PrefectureCode },
+    AttachmentUploaded { attachment_id: String, filename: String, size: i64, sha256: String },
+    EndorsementsRequested { roles: Vec<SignatoryRole> },
+    ProposalEndorsed { role: SignatoryRole, content_hash: String },
+    ProposalSubmitted { receipt_number: String, version_no: i32 },
+    ProposalUnsubmitted { from: ProposalStatus, to: ProposalStatus },
+    ProposalWithdrawn { from: ProposalStatus, to: ProposalStatus, prefectures_released: usize },
+
+    // review
+    ConflictDeclared { reviewer_id: String, reason: String, assignment_removed: Option<String> },
+    AssignmentCreated {
+        proposal_id: String,
+        reviewer_id: String,
+        origin: &'static str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        affinity: Option<i32>,
+    },
+    AssignmentsAuto { created: usize, total_affinity: u64, unfilled: usize, reviewers_per_proposal: i32 },
+    AssignmentAccepted { proposal_id: String },
+    AssignmentDeclined { proposal_id: String, reason: Option<String> },
+    ReviewSaved { proposal_id: String },
+    ReviewSubmitted { proposal_id: String },
+    ReviewReturned { proposal_id: String, reason: String },
+
+    // decisions
+    DecisionRecorded { outcome: Outcome, awarded_amount_yen: Yen, previous: Option<PreviousDecision> },
+    DecisionChanged { outcome: Outcome, awarded_amount_yen: Yen, previous: Option<PreviousDecision> },
+    DecisionsPublished { decisions: usize, adopted: usize, awarded_yen: i64 },
+}
+
+impl Event {
+    /// The stored `action` and `details`.
+    pub fn into_record(self) -> (String, Value) {
+        let mut value = serde_json::to_value(&self).unwrap_or(Value::Null);
+        let action = value
+            .as_object_mut()
+            .and_then(|o| o.remove("action"))
+            .and_then(|a| a.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        (action, value)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_action_is_the_variant_name_and_the_details_are_its_fields() {
+        let (action, details) = Event::PartnerConfirmed { prefecture_code: "13".parse().unwrap() }.into_record();
+        assert_eq!(action, "partner_confirmed");
+        assert_eq!(details, serde_json::json!({ "prefecture_code": "13" }));
+        let (action, details) = Event::Logout {}.into_record();
+        assert_eq!(action, "logout");
+        assert_eq!(details, serde_json::json!({}));
+    }
+}
