@@ -6,6 +6,7 @@
 //! commit with the change or not at all, and the mail worker is woken after the commit by
 //! [`AppState::write`] — a use-case never wakes it by hand, so none can forget to.
 
+pub mod access;
 pub mod events;
 
 use chrono::{DateTime, Utc};

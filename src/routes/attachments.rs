@@ -18,7 +18,7 @@ use crate::error::{ApiError, ApiResult, Problem};
 use crate::repo::audit::{self, Actor};
 use crate::repo::proposals::{self, Attachment};
 use crate::repo::new_id;
-use crate::routes::proposals::load;
+use crate::app::access::load;
 use crate::state::AppState;
 
 /// Where an attachment's bytes live: one folder per proposal under the configured directory.

@@ -50,18 +50,7 @@ fn invalid_terms(terms: &CallTerms) -> ApiResult<()> {
     if problems.is_empty() { Ok(()) } else { Err(ApiError::validation(problems.into_vec())) }
 }
 
-fn call_not_found() -> ApiError {
-    ApiError::not_found("call")
-}
-
-/// Loads a call the caller may see: drafts exist only for program officers.
-pub fn visible_call(conn: &mut crate::db::DbConn, id: &str, user: &CurrentUser) -> ApiResult<CallRow> {
-    let row = calls::find(conn, id)?.ok_or_else(call_not_found)?;
-    if !user.is_admin() && !call::visible_to_non_admins(row.status()) {
-        return Err(call_not_found());
-    }
-    Ok(row)
-}
+use crate::app::access::{call_not_found, visible_call};
 
 /// Open a call (as a draft).
 #[utoipa::path(

@@ -24,7 +24,7 @@ use crate::repo::calls::{self, Call, CallRow};
 use crate::repo::decisions::{self, DecisionRow};
 use crate::repo::proposals::{self, ProposalRow};
 use crate::repo::{assignments, outbox, users};
-use crate::routes::proposals::load;
+use crate::app::access::load;
 use crate::routes::reviews::{ranking, round4};
 use crate::routes::Body;
 use crate::state::AppState;

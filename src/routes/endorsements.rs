@@ -19,7 +19,7 @@ use crate::mail::templates::{self, EndorsementRequest};
 use crate::repo::audit::{self, Actor};
 use crate::repo::tokens::{self, ActionToken};
 use crate::repo::{outbox, proposals};
-use crate::routes::proposals::load;
+use crate::app::access::load;
 use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
