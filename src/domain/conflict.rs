@@ -14,6 +14,7 @@
 use std::collections::HashMap;
 
 use unicode_normalization::UnicodeNormalization;
+use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
 
 use crate::domain::prefecture::PrefectureCode;
 
@@ -27,7 +28,9 @@ pub fn normalize_name(name: &str) -> String {
     let nfkc: String = name.nfkc().collect();
     nfkc.to_lowercase()
         .chars()
-        .filter(|c| !c.is_whitespace())
+        // Format characters (zero-width space, joiners, bidi marks, BOM) are invisible: a name
+        // carrying one must still be the same organization.
+        .filter(|c| !c.is_whitespace() && c.general_category() != GeneralCategory::Format)
         .collect()
 }
 
@@ -183,6 +186,10 @@ mod tests {
             assert_eq!(normalize_name(variant), tokyo, "{variant:?}");
         }
         assert_eq!(normalize_name("ＴＯＫＹＯ Univ"), "tokyouniv");
+        // Invisible format characters do not make another organization.
+        for hidden in ["東京\u{200B}大学", "東\u{200D}京大学", "\u{FEFF}東京大学", "東京\u{2060}大\u{200E}学"] {
+            assert_eq!(normalize_name(hidden), tokyo, "{hidden:?}");
+        }
         assert_eq!(normalize_name("tokyo univ"), "tokyouniv");
         assert_eq!(normalize_name("ＴＯＫＹＯ\u{3000}ＵＮＩＶ"), "tokyouniv");
         // Half-width katakana become full-width; full-width digits become ASCII.

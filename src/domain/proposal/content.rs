@@ -257,9 +257,39 @@ impl ProposalContent {
         }
         let mut doc = self.to_json();
         json_patch::merge(&mut doc, patch);
-        Self::from_json(strip_nulls(doc))
+        let merged = Self::from_json(strip_nulls(doc))?;
+        merged.check_list_sizes()?;
+        Ok(merged)
+    }
+
+    /// Lists are bounded already in a draft: far past any real proposal, a list is an attack on
+    /// storage and on the quadratic checks (conflicts, duplicates) that read it.
+    fn check_list_sizes(&self) -> Result<(), FieldError> {
+        let sizes = [
+            ("keywords", self.keywords.as_ref().map(Vec::len), MAX_KEYWORDS),
+            ("partner_prefecture_codes", self.partner_prefecture_codes.as_ref().map(Vec::len), MAX_PARTNERS),
+            ("signatories", self.signatories.as_ref().map(Vec::len), MAX_SIGNATORIES),
+            ("consultations", self.consultations.as_ref().map(Vec::len), MAX_CONSULTATIONS),
+            ("funding_plan", self.funding_plan.as_ref().map(Vec::len), MAX_FUNDING_YEARS),
+            ("kpis", self.kpis.as_ref().map(Vec::len), MAX_KPIS),
+            ("members", self.members.as_ref().map(Vec::len), MAX_MEMBERS),
+        ];
+        match sizes.into_iter().find(|(_, len, max)| len.is_some_and(|n| n > *max)) {
+            Some((field, _, max)) => Err(FieldError::new(field, "too_many", format!("at most {max} entries"))),
+            None => Ok(()),
+        }
     }
 }
+
+pub const MAX_KEYWORDS: usize = 30;
+/// Every other prefecture.
+pub const MAX_PARTNERS: usize = 46;
+pub const MAX_SIGNATORIES: usize = 10;
+/// More than the designated cities of all participating prefectures together.
+pub const MAX_CONSULTATIONS: usize = 40;
+pub const MAX_FUNDING_YEARS: usize = 15;
+pub const MAX_KPIS: usize = 50;
+pub const MAX_MEMBERS: usize = 200;
 
 /// Stored content omits absent fields, so that `{"title": null}` and `{}` hash alike.
 fn strip_nulls(value: Value) -> Value {
@@ -273,6 +303,18 @@ fn strip_nulls(value: Value) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lists_past_their_bound_are_refused_already_in_a_draft() {
+        let keywords: Vec<String> = (0..=MAX_KEYWORDS).map(|i| format!("k{i}")).collect();
+        let err = ProposalContent::default().merged(&serde_json::json!({ "keywords": keywords })).unwrap_err();
+        assert_eq!((err.field.as_str(), err.code.as_ref()), ("keywords", "too_many"));
+        let members: Vec<Value> = (0..=MAX_MEMBERS).map(|i| serde_json::json!({ "name": format!("m{i}"), "kind": "company" })).collect();
+        let err = ProposalContent::default().merged(&serde_json::json!({ "members": members })).unwrap_err();
+        assert_eq!(err.field, "members");
+        let at_bound: Vec<String> = (0..MAX_KEYWORDS).map(|i| format!("k{i}")).collect();
+        assert!(ProposalContent::default().merged(&serde_json::json!({ "keywords": at_bound })).is_ok());
+    }
     use serde_json::json;
 
     #[test]
