@@ -75,7 +75,7 @@ pub enum Event {
 
     // proposals
     ProposalCreated { call_id: String, lead_prefecture_code: PrefectureCode },
-    ProposalUpdated { fields: Vec<String>, endorsements_voided: usize, endorsement_links_voided: usize, partners_dropped: usize },
+    ProposalUpdated { fields: Vec<String>, endorsements_voided: usize, endorsement_links_voided: usize, partners_dropped: Vec<PrefectureCode> },
     PartnerConfirmed { prefecture_code: PrefectureCode },
     PartnerConfirmationWithdrawn { prefecture_code: PrefectureCode },
     AttachmentUploaded { attachment_id: String, filename: String, size: i64, sha256: String },

@@ -8,6 +8,7 @@
 
 pub mod access;
 pub mod events;
+pub mod proposals;
 
 use chrono::{DateTime, Utc};
 

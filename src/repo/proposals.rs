@@ -3,8 +3,6 @@
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use serde::Serialize;
-use utoipa::ToSchema;
 
 use crate::db::DbConn;
 use crate::db::schema::{attachments, endorsements, idempotency_keys, participations, proposal_partners, proposal_versions, proposals};
@@ -86,29 +84,6 @@ pub struct AttachmentRow {
     pub created_at: Instant,
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Attachment {
-    pub id: String,
-    pub filename: String,
-    /// Bytes.
-    pub size: i64,
-    /// SHA-256 of the file, hex.
-    pub sha256: String,
-    pub created_at: chrono::DateTime<chrono::FixedOffset>,
-}
-
-impl AttachmentRow {
-    pub fn view(&self) -> Attachment {
-        Attachment {
-            id: self.id.clone(),
-            filename: self.filename.clone(),
-            size: self.size,
-            sha256: self.sha256.clone(),
-            created_at: self.created_at.shown(),
-        }
-    }
-}
-
 pub fn insert(conn: &mut DbConn, row: &ProposalRow) -> QueryResult<()> {
     diesel::insert_into(proposals::table).values(row).execute(conn).map(|_| ())
 }
@@ -183,6 +158,15 @@ pub fn partners(conn: &mut DbConn, proposal_id: &str) -> QueryResult<Vec<Partner
     proposal_partners::table
         .filter(proposal_partners::proposal_id.eq(proposal_id))
         .order(proposal_partners::prefecture_code.asc())
+        .select(PartnerRow::as_select())
+        .load(conn)
+}
+
+/// The partners of several proposals at once (a page of views).
+pub fn partners_of(conn: &mut DbConn, proposal_ids: &[String]) -> QueryResult<Vec<PartnerRow>> {
+    proposal_partners::table
+        .filter(proposal_partners::proposal_id.eq_any(proposal_ids))
+        .order((proposal_partners::proposal_id.asc(), proposal_partners::prefecture_code.asc()))
         .select(PartnerRow::as_select())
         .load(conn)
 }
@@ -363,6 +347,16 @@ pub fn current_endorsements(conn: &mut DbConn, proposal_id: &str, content_hash: 
         .load(conn)
 }
 
+/// Endorsements of several proposals given for any of `content_hashes`; the caller keeps, for
+/// each proposal, those given for its own current hash.
+pub fn endorsements_covering(conn: &mut DbConn, proposal_ids: &[String], content_hashes: &[String]) -> QueryResult<Vec<EndorsementRow>> {
+    endorsements::table
+        .filter(endorsements::proposal_id.eq_any(proposal_ids))
+        .filter(endorsements::content_hash.eq_any(content_hashes))
+        .select(EndorsementRow::as_select())
+        .load(conn)
+}
+
 pub fn endorsed_roles(conn: &mut DbConn, proposal_id: &str, content_hash: &str) -> QueryResult<Vec<SignatoryRole>> {
     Ok(current_endorsements(conn, proposal_id, content_hash)?.iter().map(|e| e.role).collect())
 }
@@ -459,9 +453,10 @@ pub fn insert_attachment(conn: &mut DbConn, row: (&str, &str, &str, i64, &str, &
         .map(|_| ())
 }
 
-pub fn attachments_of(conn: &mut DbConn, proposal_id: &str) -> QueryResult<Vec<AttachmentRow>> {
+/// The attachments of several proposals at once, oldest first within each.
+pub fn attachments_of_all(conn: &mut DbConn, proposal_ids: &[String]) -> QueryResult<Vec<AttachmentRow>> {
     attachments::table
-        .filter(attachments::proposal_id.eq(proposal_id))
+        .filter(attachments::proposal_id.eq_any(proposal_ids))
         .order((attachments::created_at.asc(), attachments::id.asc()))
         .select(AttachmentRow::as_select())
         .load(conn)

@@ -7,7 +7,6 @@ use actix_multipart::Multipart;
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, get, post, web};
 use futures_util::StreamExt as _;
-use serde_json::json;
 use sha2::{Digest, Sha256};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 
@@ -15,23 +14,11 @@ use crate::auth::CurrentUser;
 use crate::auth::tokens::hex;
 use crate::domain::attachment::{PROBE_BYTES, looks_like_pdf, safe_filename};
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::repo::audit::{self, Actor};
-use crate::repo::proposals::{self, Attachment};
+use crate::app::proposals::attachments::{Received, stored_path};
+use crate::app::proposals::{self as app, Attachment};
+use crate::repo::audit::Actor;
 use crate::repo::new_id;
-use crate::app::access::load;
 use crate::state::AppState;
-
-/// Where an attachment's bytes live: one folder per proposal under the configured directory.
-fn stored_path(root: &Path, proposal_id: &str, attachment_id: &str) -> PathBuf {
-    root.join(proposal_id).join(format!("{attachment_id}.pdf"))
-}
-
-struct Received {
-    temp: PathBuf,
-    filename: String,
-    size: i64,
-    sha256: String,
-}
 
 /// Removes a half-written upload whatever happens.
 struct TempFile(Option<PathBuf>);
@@ -124,41 +111,16 @@ pub async fn upload_attachment(
     id: web::Path<String>,
     multipart: Multipart,
 ) -> ApiResult<HttpResponse> {
-    let id = id.into_inner();
-    let now = state.now();
     // Refuse before reading the upload when the caller may not upload at all.
     {
         let (id, user) = (id.clone(), user.clone());
-        state
-            .db
-            .read(move |c| load(c, &id, &user)?.require_editable(now))
-            .await?;
+        state.read(Actor::user(&user), move |tx| app::may_upload(tx, &user, &id)).await?;
     }
     let root = state.settings.storage.attachments_dir.clone();
     let limit = state.settings.storage.max_attachment_bytes;
-    let (received, mut guard) = receive(multipart, &root.join(&id), limit).await?;
-    let now = state.now();
-    let actor = Actor::user(&user);
+    let (received, mut guard) = receive(multipart, &root.join(id.as_str()), limit).await?;
     let attachment = state
-        .db
-        .write(move |c| {
-            load(c, &id, &user)?.require_editable(now)?;
-            let attachment_id = new_id();
-            proposals::insert_attachment(c, (&attachment_id, &id, &received.filename, received.size, &received.sha256, &user.id), now)?;
-            audit::record(
-                c,
-                &actor,
-                now,
-                "attachment_uploaded",
-                "proposal",
-                &id,
-                json!({ "attachment_id": attachment_id, "filename": received.filename, "size": received.size, "sha256": received.sha256 }),
-            )?;
-            // Moved into place inside the transaction: if this fails, no row points at nothing.
-            std::fs::rename(&received.temp, stored_path(&root, &id, &attachment_id)).map_err(ApiError::internal)?;
-            let row = proposals::find_attachment(c, &id, &attachment_id)?.ok_or_else(|| ApiError::internal("attachment vanished"))?;
-            Ok(row.view())
-        })
+        .write(Actor::user(&user), move |tx| app::upload_attachment(tx, &user, &id, &received, &root))
         .await?;
     guard.0 = None;
     Ok(HttpResponse::Created().json(attachment))
@@ -188,11 +150,7 @@ pub async fn download_attachment(state: web::Data<AppState>, user: CurrentUser, 
     let (id, aid) = path.into_inner();
     let (proposal_id, attachment_id) = (id.clone(), aid.clone());
     let row = state
-        .db
-        .read(move |c| {
-            load(c, &proposal_id, &user)?;
-            proposals::find_attachment(c, &proposal_id, &attachment_id)?.ok_or_else(|| ApiError::not_found("attachment"))
-        })
+        .read(Actor::user(&user), move |tx| app::download_attachment(tx, &user, &proposal_id, &attachment_id))
         .await?;
     let path = stored_path(&state.settings.storage.attachments_dir, &id, &aid);
     let file = tokio::fs::File::open(&path).await.map_err(|e| ApiError::internal(format!("{}: {e}", path.display())))?;

@@ -9,9 +9,11 @@ pub mod calls;
 pub mod decisions;
 pub mod endorsements;
 pub mod health;
+pub mod partners;
 pub mod proposals;
 pub mod reference;
 pub mod reviews;
+pub mod submission;
 pub mod users;
 
 mod support;
@@ -44,11 +46,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(proposals::list_proposals)
         .service(proposals::get_proposal)
         .service(proposals::update_proposal)
-        .service(proposals::confirm_partner)
-        .service(proposals::withdraw_confirmation)
-        .service(proposals::submit_proposal)
-        .service(proposals::unsubmit_proposal)
-        .service(proposals::withdraw_proposal)
+        .service(partners::confirm_partner)
+        .service(partners::withdraw_confirmation)
+        .service(submission::submit_proposal)
+        .service(submission::unsubmit_proposal)
+        .service(submission::withdraw_proposal)
         .service(proposals::list_versions)
         .service(endorsements::request_endorsements)
         .service(endorsements::preview_endorsement)

@@ -34,40 +34,50 @@ impl<T: DeserializeOwned + 'static> FromRequest for Body<T> {
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let limit = req
-            .app_data::<web::Data<AppState>>()
-            .map(|s| s.settings.server.json_limit_bytes)
-            .unwrap_or(1 << 20);
-        let content_type = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned);
-        let mut payload = payload.take();
-        Box::pin(async move {
-            if !is_json(content_type.as_deref()) {
+        let bytes = read_json_body(req, payload);
+        Box::pin(async move { parse_json(&bytes.await?).map(Body) })
+    }
+}
+
+/// Reads a body declared as JSON, within the configured size limit.
+fn read_json_body(req: &HttpRequest, payload: &mut Payload) -> impl Future<Output = Result<web::BytesMut, ApiError>> + 'static {
+    let limit = req
+        .app_data::<web::Data<AppState>>()
+        .map(|s| s.settings.server.json_limit_bytes)
+        .unwrap_or(1 << 20);
+    let content_type = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let mut payload = payload.take();
+    async move {
+        if !is_json(content_type.as_deref()) {
+            return Err(ApiError::new(
+                actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "the request body must be JSON (application/json)",
+            ));
+        }
+        let mut bytes = web::BytesMut::new();
+        while let Some(chunk) = payload.next().await {
+            let chunk = chunk.map_err(|e| ApiError::bad_request("malformed_body", format!("could not read the body: {e}")))?;
+            if bytes.len() + chunk.len() > limit {
                 return Err(ApiError::new(
-                    actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                    "unsupported_media_type",
-                    "the request body must be JSON (application/json)",
+                    actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
+                    "payload_too_large",
+                    format!("the request body exceeds {limit} bytes"),
                 ));
             }
-            let mut bytes = web::BytesMut::new();
-            while let Some(chunk) = payload.next().await {
-                let chunk = chunk.map_err(|e| ApiError::bad_request("malformed_body", format!("could not read the body: {e}")))?;
-                if bytes.len() + chunk.len() > limit {
-                    return Err(ApiError::new(
-                        actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
-                        "payload_too_large",
-                        format!("the request body exceeds {limit} bytes"),
-                    ));
-                }
-                bytes.extend_from_slice(&chunk);
-            }
-            parse_json(&bytes).map(Body)
-        })
+            bytes.extend_from_slice(&chunk);
+        }
+        Ok(bytes)
     }
+}
+
+fn is_blank(bytes: &[u8]) -> bool {
+    bytes.iter().all(u8::is_ascii_whitespace)
 }
 
 /// Parses JSON, telling syntax errors (400) from shape errors (422, with the field path).
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    if bytes.iter().all(u8::is_ascii_whitespace) {
+    if is_blank(bytes) {
         return Err(ApiError::bad_request("malformed_json", "the request body is empty; JSON was expected"));
     }
     let mut de = serde_json::Deserializer::from_slice(bytes);
@@ -204,13 +214,10 @@ impl<T: DeserializeOwned + 'static> FromRequest for MaybeBody<T> {
         if empty {
             return Box::pin(async { Ok(MaybeBody(None)) });
         }
-        let inner = Body::<T>::from_request(req, payload);
+        let bytes = read_json_body(req, payload);
         Box::pin(async move {
-            match inner.await {
-                Ok(Body(v)) => Ok(MaybeBody(Some(v))),
-                Err(e) if e.code == "malformed_json" && e.detail.contains("empty") => Ok(MaybeBody(None)),
-                Err(e) => Err(e),
-            }
+            let bytes = bytes.await?;
+            if is_blank(&bytes) { Ok(MaybeBody(None)) } else { parse_json(&bytes).map(|v| MaybeBody(Some(v))) }
         })
     }
 }

@@ -1,0 +1,130 @@
+//! Starting, reading, listing and editing proposals.
+
+use serde_json::Value;
+
+use crate::app::access::{call_not_open, load, prefecture_taken, visible_call};
+use crate::app::{Event, Subject, Tx};
+use crate::auth::CurrentUser;
+use crate::auth::one_time::Purpose;
+use crate::domain::prefecture::PrefectureCode;
+use crate::domain::proposal::{ProposalContent, ProposalStatus, submission};
+use crate::domain::time::Instant;
+use crate::domain::user::Role;
+use crate::error::{ApiError, ApiResult};
+use crate::repo::proposals::{self, ProposalRow, Scope};
+use crate::repo::{new_id, tokens};
+
+use super::view::{self, Proposal, SubmittedVersion};
+
+/// The initial content of a new proposal: the body, if any, merged onto empty content.
+pub fn initial_content(body: Option<Value>, lead: PrefectureCode) -> ApiResult<ProposalContent> {
+    let content = match body {
+        None => ProposalContent::default(),
+        Some(v) => ProposalContent::default().merged(&v).map_err(|e| ApiError::validation(vec![e]))?,
+    };
+    reject_bad_partner_list(&content, lead)?;
+    Ok(content)
+}
+
+fn reject_bad_partner_list(content: &ProposalContent, lead: PrefectureCode) -> ApiResult<()> {
+    let problems = submission::partner_list_problems(content, lead);
+    if problems.is_empty() { Ok(()) } else { Err(ApiError::validation(problems)) }
+}
+
+/// Starts the prefecture `lead`'s proposal for a call.
+pub fn create(tx: &mut Tx<'_>, user: &CurrentUser, lead: PrefectureCode, call_id: &str, content: ProposalContent) -> ApiResult<Proposal> {
+    let now = tx.now;
+    let call = visible_call(tx.conn, call_id, user)?;
+    if !call.accepting_submissions(now) {
+        return Err(call_not_open(&call));
+    }
+    if proposals::participation(tx.conn, call_id, lead)?.is_some() {
+        return Err(prefecture_taken(lead));
+    }
+    let row = ProposalRow {
+        id: new_id(),
+        call_id: call_id.to_string(),
+        lead_prefecture_code: lead,
+        status: ProposalStatus::Draft,
+        version: 1,
+        content: content.to_json().to_string(),
+        content_hash: content.hash(),
+        receipt_number: None,
+        submitted_at: None,
+        created_by: user.id.clone(),
+        created_at: Instant::from(now),
+        updated_at: Instant::from(now),
+    };
+    proposals::insert(tx.conn, &row)?;
+    super::claim(tx.conn, call_id, lead, &row.id, "lead", now)?;
+    proposals::sync_partners(tx.conn, &row.id, content.partners(), now)?;
+    tx.audit(Subject::proposal(&row.id), Event::ProposalCreated { call_id: call_id.to_string(), lead_prefecture_code: lead })?;
+    view::proposal(tx.conn, &row.id)
+}
+
+pub fn get(tx: &mut Tx<'_>, user: &CurrentUser, id: &str) -> ApiResult<Proposal> {
+    let loaded = load(tx.conn, id, user)?;
+    view::proposal(tx.conn, &loaded.row.id)
+}
+
+/// Proposals the caller may see: applicants those of their prefecture (lead or partner),
+/// reviewers those assigned to them, program officers all. A page and the total.
+pub fn list(
+    tx: &mut Tx<'_>,
+    user: &CurrentUser,
+    call_id: Option<&str>,
+    status: Option<ProposalStatus>,
+    limit: i64,
+    offset: i64,
+) -> ApiResult<(Vec<Proposal>, i64)> {
+    let scope = match (user.role, user.prefecture) {
+        (Role::Admin, _) => Scope::All,
+        (Role::Applicant, Some(p)) => Scope::Prefecture(p),
+        (Role::Reviewer, _) => Scope::Ids(crate::repo::assignments::readable_proposal_ids(tx.conn, &user.id)?),
+        (Role::Applicant, None) => Scope::Ids(Vec::new()),
+    };
+    let (rows, total) = proposals::list(tx.conn, scope, call_id, status, limit, offset)?;
+    Ok((view::proposals(tx.conn, &rows)?, total))
+}
+
+/// Edits a draft with a JSON merge patch, if it is still at one of the `precondition`
+/// versions. Any change of content voids every endorsement and every outstanding link.
+pub fn update(tx: &mut Tx<'_>, user: &CurrentUser, id: &str, precondition: &Option<Vec<i32>>, patch: &Value) -> ApiResult<Proposal> {
+    let now = tx.now;
+    let loaded = load(tx.conn, id, user)?;
+    loaded.require_editable(now)?;
+    if let Some(versions) = precondition
+        && !versions.contains(&loaded.row.version)
+    {
+        return Err(ApiError::version_conflict());
+    }
+    let before = loaded.row.content()?;
+    let after = before.merged(patch).map_err(|e| ApiError::validation(vec![e]))?;
+    reject_bad_partner_list(&after, loaded.row.lead())?;
+    if after == before {
+        return view::proposal(tx.conn, id);
+    }
+    if !proposals::update_content(tx.conn, id, loaded.row.version, &after, now)? {
+        return Err(ApiError::version_conflict());
+    }
+    let dropped = proposals::sync_partners(tx.conn, id, after.partners(), now)?;
+    let voided_endorsements = proposals::current_endorsements(tx.conn, id, &loaded.row.content_hash)?.len();
+    let voided_links = tokens::void_for_subject(tx.conn, id, Purpose::Endorsement, None, now)?;
+    let fields = patch.as_object().map(|o| o.keys().cloned().collect()).unwrap_or_default();
+    tx.audit(
+        Subject::proposal(id),
+        Event::ProposalUpdated {
+            fields,
+            endorsements_voided: voided_endorsements,
+            endorsement_links_voided: voided_links,
+            partners_dropped: dropped,
+        },
+    )?;
+    view::proposal(tx.conn, id)
+}
+
+/// The immutable snapshots of every submission, oldest first.
+pub fn list_versions(tx: &mut Tx<'_>, user: &CurrentUser, id: &str) -> ApiResult<Vec<SubmittedVersion>> {
+    load(tx.conn, id, user)?;
+    proposals::versions(tx.conn, id)?.into_iter().map(SubmittedVersion::of).collect()
+}

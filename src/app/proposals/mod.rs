@@ -1,0 +1,33 @@
+//! Proposals (提案): a prefecture drafts, invites partners, collects endorsements and submits
+//! before the deadline; program officers and assigned reviewers read.
+
+pub mod attachments;
+pub mod drafting;
+pub mod endorsements;
+pub mod partners;
+pub mod submission;
+pub mod view;
+
+pub use attachments::{download_attachment, upload_attachment, may_upload};
+pub use drafting::{create, get, list, list_versions, update};
+pub use endorsements::{endorse, preview_endorsement, request_endorsements};
+pub use partners::{confirm_partner, withdraw_confirmation};
+pub use submission::{submit, unsubmit, withdraw};
+pub use view::{Attachment, Endorsement, Partner, Proposal, SubmittedVersion};
+
+use chrono::{DateTime, Utc};
+
+use crate::db::DbConn;
+use crate::domain::prefecture::PrefectureCode;
+use crate::error::ApiResult;
+use crate::repo::proposals::{self, ClaimError};
+use crate::app::access::prefecture_taken;
+
+/// Records that `prefecture` takes part in the proposal; the one-prefecture rule's conflict if
+/// another proposal of the call got it first.
+fn claim(conn: &mut DbConn, call_id: &str, prefecture: PrefectureCode, proposal_id: &str, role: &str, now: DateTime<Utc>) -> ApiResult<()> {
+    proposals::claim(conn, call_id, prefecture, proposal_id, role, now).map_err(|e| match e {
+        ClaimError::Taken => prefecture_taken(prefecture),
+        ClaimError::Db(e) => e.into(),
+    })
+}

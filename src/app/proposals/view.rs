@@ -1,0 +1,169 @@
+//! What the API (and the pages) show of a proposal and of what hangs off it.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, FixedOffset};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::db::DbConn;
+use crate::domain::proposal::content::SignatoryRole;
+use crate::domain::proposal::{ProposalContent, ProposalStatus};
+use crate::domain::time::Instant;
+use crate::error::ApiResult;
+use crate::repo::proposals::{self, AttachmentRow, EndorsementRow, PartnerRow, ProposalRow, VersionRow};
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Partner {
+    #[schema(example = "13")]
+    pub prefecture_code: String,
+    pub confirmed: bool,
+    pub confirmed_at: Option<DateTime<FixedOffset>>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Endorsement {
+    pub role: SignatoryRole,
+    /// When the endorsement covering the current content was given; null if none does.
+    pub endorsed_at: Option<DateTime<FixedOffset>>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Attachment {
+    pub id: String,
+    pub filename: String,
+    /// Bytes.
+    pub size: i64,
+    /// SHA-256 of the file, hex.
+    pub sha256: String,
+    pub created_at: chrono::DateTime<chrono::FixedOffset>,
+}
+
+/// A proposal: its content (the fields of the proposal body) and its state.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Proposal {
+    pub id: String,
+    pub call_id: String,
+    #[schema(example = "14")]
+    pub lead_prefecture_code: String,
+    pub status: ProposalStatus,
+    pub version: i32,
+    #[serde(flatten)]
+    pub content: ProposalContent,
+    pub partners: Vec<Partner>,
+    pub endorsements: Vec<Endorsement>,
+    pub attachments: Vec<Attachment>,
+    #[schema(example = "R8-LAB-14-0001")]
+    pub receipt_number: Option<String>,
+    pub submitted_at: Option<DateTime<FixedOffset>>,
+    pub created_at: DateTime<FixedOffset>,
+    pub updated_at: DateTime<FixedOffset>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SubmittedVersion {
+    /// 1 for the first submission, 2 after a resubmission, …
+    pub version: i32,
+    pub receipt_number: String,
+    pub submitted_at: DateTime<FixedOffset>,
+    pub content_hash: String,
+    pub content: ProposalContent,
+}
+
+impl From<&PartnerRow> for Partner {
+    fn from(p: &PartnerRow) -> Self {
+        Partner { prefecture_code: p.prefecture_code.to_string(), confirmed: p.confirmed_at.is_some(), confirmed_at: p.confirmed_at.map(Instant::shown) }
+    }
+}
+
+impl From<&AttachmentRow> for Attachment {
+    fn from(a: &AttachmentRow) -> Self {
+        Attachment { id: a.id.clone(), filename: a.filename.clone(), size: a.size, sha256: a.sha256.clone(), created_at: a.created_at.shown() }
+    }
+}
+
+impl SubmittedVersion {
+    pub fn of(v: VersionRow) -> ApiResult<Self> {
+        Ok(SubmittedVersion {
+            content: v.content()?,
+            version: v.version_no,
+            receipt_number: v.receipt_number,
+            submitted_at: v.submitted_at.shown(),
+            content_hash: v.content_hash,
+        })
+    }
+}
+
+fn group<R>(rows: Vec<R>, key: impl Fn(&R) -> &str) -> HashMap<String, Vec<R>> {
+    let mut grouped: HashMap<String, Vec<R>> = HashMap::new();
+    for row in rows {
+        grouped.entry(key(&row).to_string()).or_default().push(row);
+    }
+    grouped
+}
+
+/// The views of a page of proposals, in the rows' order, from three queries whatever the
+/// page size.
+pub fn proposals(conn: &mut DbConn, rows: &[ProposalRow]) -> ApiResult<Vec<Proposal>> {
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let hashes: Vec<String> = rows.iter().map(|r| r.content_hash.clone()).collect();
+    let mut partners = group(proposals::partners_of(conn, &ids)?, |p| &p.proposal_id);
+    let mut endorsements = group(proposals::endorsements_covering(conn, &ids, &hashes)?, |e| &e.proposal_id);
+    let mut attachments = group(proposals::attachments_of_all(conn, &ids)?, |a| &a.proposal_id);
+    rows.iter()
+        .map(|row| {
+            let current: Vec<EndorsementRow> =
+                endorsements.remove(&row.id).unwrap_or_default().into_iter().filter(|e| e.content_hash == row.content_hash).collect();
+            Ok(Proposal {
+                id: row.id.clone(),
+                call_id: row.call_id.clone(),
+                lead_prefecture_code: row.lead_prefecture_code.to_string(),
+                status: row.status(),
+                version: row.version,
+                content: row.content()?,
+                partners: partners.remove(&row.id).unwrap_or_default().iter().map(Partner::from).collect(),
+                endorsements: SignatoryRole::ALL
+                    .into_iter()
+                    .map(|role| Endorsement { role, endorsed_at: current.iter().find(|e| e.role == role).map(|e| e.endorsed_at.shown()) })
+                    .collect(),
+                attachments: attachments.remove(&row.id).unwrap_or_default().iter().map(Attachment::from).collect(),
+                receipt_number: row.receipt_number.clone(),
+                submitted_at: row.submitted_at.map(Instant::shown),
+                created_at: row.created_at.shown(),
+                updated_at: row.updated_at.shown(),
+            })
+        })
+        .collect()
+}
+
+/// One proposal's view, as it stands now.
+pub fn proposal(conn: &mut DbConn, id: &str) -> ApiResult<Proposal> {
+    let row = proposals::find(conn, id)?.ok_or_else(crate::app::access::proposal_not_found)?;
+    let mut views = proposals(conn, std::slice::from_ref(&row))?;
+    views.pop().ok_or_else(crate::app::access::proposal_not_found)
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EndorsementsRequested {
+    /// The roles whose signatories were emailed a new link.
+    pub requested: Vec<SignatoryRole>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EndorsementPreview {
+    pub role: SignatoryRole,
+    pub proposal_id: String,
+    pub title: Option<String>,
+    pub summary: Option<String>,
+    #[schema(example = "14")]
+    pub lead_prefecture_code: String,
+    pub call_title: String,
+    /// SHA-256 of the content being endorsed.
+    pub content_hash: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EndorsementRecorded {
+    pub role: SignatoryRole,
+    pub endorsed_at: DateTime<FixedOffset>,
+}
