@@ -14,7 +14,7 @@ use crate::domain::prefecture::PrefectureCode;
 use crate::domain::review::{AssignmentStatus, ReviewContent, ReviewStatus};
 use crate::domain::time::Instant;
 use crate::domain::user::Role;
-use crate::repo::proposals::{self, PartnerRow, ProposalRow};
+use crate::repo::proposals::{PartnerRow, ProposalRow};
 use crate::repo::users::UserRow;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -274,31 +274,25 @@ pub fn reviewers(conn: &mut DbConn) -> QueryResult<Vec<UserRow>> {
 
 /// Whether a reviewer may read a proposal: actively assigned to it and not in conflict.
 pub fn reviewer_may_read(conn: &mut DbConn, proposal_id: &str, reviewer_id: &str) -> QueryResult<bool> {
-    let active = find_pair(conn, proposal_id, reviewer_id)?.is_some_and(|a| a.status().is_active());
-    if !active {
-        return Ok(false);
-    }
-    let (Some(proposal), Some(reviewer)) = (proposals::find(conn, proposal_id)?, crate::repo::users::find(conn, reviewer_id)?) else {
-        return Ok(false);
-    };
-    Ok(conflict_of(conn, &proposal, &reviewer)?.is_none())
+    let Some(assignment) = find_pair(conn, proposal_id, reviewer_id)? else { return Ok(false) };
+    Ok(readable_of(conn, reviewer_id, &[assignment])?.contains_key(proposal_id))
 }
 
 /// The proposals a reviewer may read, in the order of their assignments.
 pub fn readable_proposal_ids(conn: &mut DbConn, reviewer_id: &str) -> QueryResult<Vec<String>> {
     let held = of_reviewer(conn, reviewer_id)?;
     let readable = readable_of(conn, reviewer_id, &held)?;
-    Ok(held.into_iter().map(|a| a.proposal_id).filter(|id| readable.contains(id)).collect())
+    Ok(held.into_iter().map(|a| a.proposal_id).filter(|id| readable.contains_key(id)).collect())
 }
 
-/// Which of a reviewer's assignments let them read the proposal (active, not conflicted), in a
-/// constant number of queries however many assignments there are.
-pub fn readable_of(conn: &mut DbConn, reviewer_id: &str, held: &[AssignmentRow]) -> QueryResult<HashSet<String>> {
+/// The proposals of a reviewer's assignments that the reviewer may read (active, not
+/// conflicted), by id, in a constant number of queries however many assignments there are.
+pub fn readable_of(conn: &mut DbConn, reviewer_id: &str, held: &[AssignmentRow]) -> QueryResult<HashMap<String, ProposalRow>> {
     let ids: Vec<&str> = held.iter().filter(|a| a.reviewer_id == reviewer_id && a.status().is_active()).map(|a| a.proposal_id.as_str()).collect();
     if ids.is_empty() {
-        return Ok(HashSet::new());
+        return Ok(HashMap::new());
     }
-    let Some(reviewer) = crate::repo::users::find(conn, reviewer_id)? else { return Ok(HashSet::new()) };
+    let Some(reviewer) = crate::repo::users::find(conn, reviewer_id)? else { return Ok(HashMap::new()) };
     let declared: HashSet<String> = conflicts::table
         .filter(conflicts::reviewer_id.eq(reviewer_id))
         .filter(conflicts::proposal_id.eq_any(&ids))
@@ -306,15 +300,14 @@ pub fn readable_of(conn: &mut DbConn, reviewer_id: &str, held: &[AssignmentRow])
         .load::<String>(conn)?
         .into_iter()
         .collect();
-    let mut found = proposals_by_id(conn, &ids)?;
-    let rows: Vec<ProposalRow> = ids.iter().filter(|id| !declared.contains(**id)).filter_map(|id| found.remove(*id)).collect();
+    let rows: Vec<ProposalRow> = proposals_by_id(conn, &ids)?.into_values().filter(|p| !declared.contains(&p.id)).collect();
     let parties = parties_of(conn, &rows)?;
     let profile = profile(&reviewer);
     Ok(rows
         .into_iter()
         .zip(&parties)
         .filter(|(_, parties)| conflict::conflict_between(&profile, parties).is_none())
-        .map(|(p, _)| p.id)
+        .map(|(p, _)| (p.id.clone(), p))
         .collect())
 }
 

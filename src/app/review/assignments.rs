@@ -76,14 +76,11 @@ pub fn assign(tx: &mut Tx<'_>, admin: &CurrentUser, call_id: &str, input: Assign
 /// The calling reviewer's own assignments, with what they may see of each proposal.
 pub fn mine(tx: &mut Tx<'_>, reviewer: &CurrentUser) -> ApiResult<Vec<MyAssignment>> {
     let rows = assignments::of_reviewer(tx.conn, &reviewer.id)?;
-    let readable = assignments::readable_of(tx.conn, &reviewer.id, &rows)?;
-    let ids: Vec<&str> = readable.iter().map(String::as_str).collect();
-    let proposals = assignments::proposals_by_id(tx.conn, &ids)?;
+    let proposals = assignments::readable_of(tx.conn, &reviewer.id, &rows)?;
     let views = view::assignments(tx.conn, rows)?;
     views
         .into_iter()
         .map(|assignment| {
-            // Only the readable proposals were loaded.
             let proposal = proposals.get(&assignment.proposal_id);
             Ok(MyAssignment {
                 proposal_title: proposal.map(|p| p.content()).transpose()?.and_then(|c| c.title),
