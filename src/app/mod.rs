@@ -7,8 +7,10 @@
 //! [`AppState::write`] — a use-case never wakes it by hand, so none can forget to.
 
 pub mod access;
+pub mod decisions;
 pub mod events;
 pub mod proposals;
+pub mod review;
 
 use chrono::{DateTime, Utc};
 

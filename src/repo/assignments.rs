@@ -1,6 +1,6 @@
 //! Declared conflicts, reviewer assignments and reviews.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -8,12 +8,13 @@ use diesel::prelude::*;
 use crate::db::DbConn;
 use crate::domain::grade::Grade;
 use crate::repo::CorruptRow;
-use crate::db::schema::{assignments, conflicts, reviews, users};
+use crate::db::schema::{assignments, conflicts, proposal_partners, proposals as proposals_table, reviews, users};
 use crate::domain::conflict::{self, ConflictReason, ProposalParties, ReviewerProfile};
+use crate::domain::prefecture::PrefectureCode;
 use crate::domain::review::{AssignmentStatus, ReviewContent, ReviewStatus};
 use crate::domain::time::Instant;
 use crate::domain::user::Role;
-use crate::repo::proposals::{self, ProposalRow};
+use crate::repo::proposals::{PartnerRow, ProposalRow};
 use crate::repo::users::UserRow;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -83,10 +84,54 @@ impl ReviewRow {
 
 /// The parties of a proposal, as the conflict rules compare them.
 pub fn parties(conn: &mut DbConn, proposal: &ProposalRow) -> QueryResult<ProposalParties> {
-    let content = proposal.content()?;
-    let mut prefectures = vec![proposal.lead()];
-    prefectures.extend(proposals::invited_prefectures(conn, &proposal.id)?);
-    Ok(ProposalParties { organizations: content.organizations(), prefectures })
+    parties_of(conn, std::slice::from_ref(proposal))?.pop().ok_or(diesel::result::Error::NotFound)
+}
+
+/// The parties of many proposals, in their order, in one query for all their partners.
+pub fn parties_of(conn: &mut DbConn, proposals: &[ProposalRow]) -> QueryResult<Vec<ProposalParties>> {
+    let ids: Vec<&str> = proposals.iter().map(|p| p.id.as_str()).collect();
+    let mut invited = partners_of(conn, &ids)?;
+    proposals
+        .iter()
+        .map(|p| {
+            let mut prefectures = vec![p.lead()];
+            prefectures.extend(invited.remove(&p.id).unwrap_or_default().iter().map(PartnerRow::prefecture));
+            Ok(ProposalParties { organizations: p.content()?.organizations(), prefectures })
+        })
+        .collect()
+}
+
+/// The partner rows (invited or confirmed) of many proposals, by proposal, in prefecture order.
+pub fn partners_of(conn: &mut DbConn, proposal_ids: &[&str]) -> QueryResult<HashMap<String, Vec<PartnerRow>>> {
+    let rows = proposal_partners::table
+        .filter(proposal_partners::proposal_id.eq_any(proposal_ids))
+        .order((proposal_partners::proposal_id.asc(), proposal_partners::prefecture_code.asc()))
+        .select(PartnerRow::as_select())
+        .load(conn)?;
+    let mut by_proposal: HashMap<String, Vec<PartnerRow>> = HashMap::new();
+    for row in rows {
+        by_proposal.entry(row.proposal_id.clone()).or_default().push(row);
+    }
+    Ok(by_proposal)
+}
+
+/// The confirmed partner prefectures of many proposals, by proposal, in one query.
+pub fn confirmed_partners_of(conn: &mut DbConn, proposal_ids: &[&str]) -> QueryResult<HashMap<String, Vec<PrefectureCode>>> {
+    Ok(partners_of(conn, proposal_ids)?
+        .into_iter()
+        .map(|(id, rows)| (id, rows.iter().filter(|r| r.confirmed_at.is_some()).map(PartnerRow::prefecture).collect()))
+        .collect())
+}
+
+/// Many proposals by id, in one query.
+pub fn proposals_by_id(conn: &mut DbConn, ids: &[&str]) -> QueryResult<HashMap<String, ProposalRow>> {
+    Ok(proposals_table::table
+        .filter(proposals_table::id.eq_any(ids))
+        .select(ProposalRow::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(|p| (p.id.clone(), p))
+        .collect())
 }
 
 pub fn profile(reviewer: &UserRow) -> ReviewerProfile {
@@ -229,31 +274,57 @@ pub fn reviewers(conn: &mut DbConn) -> QueryResult<Vec<UserRow>> {
 
 /// Whether a reviewer may read a proposal: actively assigned to it and not in conflict.
 pub fn reviewer_may_read(conn: &mut DbConn, proposal_id: &str, reviewer_id: &str) -> QueryResult<bool> {
-    let active = find_pair(conn, proposal_id, reviewer_id)?.is_some_and(|a| a.status().is_active());
-    if !active {
-        return Ok(false);
-    }
-    let (Some(proposal), Some(reviewer)) = (proposals::find(conn, proposal_id)?, crate::repo::users::find(conn, reviewer_id)?) else {
-        return Ok(false);
-    };
-    Ok(conflict_of(conn, &proposal, &reviewer)?.is_none())
+    let Some(assignment) = find_pair(conn, proposal_id, reviewer_id)? else { return Ok(false) };
+    Ok(readable_of(conn, reviewer_id, &[assignment])?.contains_key(proposal_id))
 }
 
-/// The proposals a reviewer may read.
+/// The proposals a reviewer may read, in the order of their assignments.
 pub fn readable_proposal_ids(conn: &mut DbConn, reviewer_id: &str) -> QueryResult<Vec<String>> {
-    let mut ids = Vec::new();
-    for a in of_reviewer(conn, reviewer_id)?.into_iter().filter(|a| a.status().is_active()) {
-        if reviewer_may_read(conn, &a.proposal_id, reviewer_id)? {
-            ids.push(a.proposal_id);
-        }
+    let held = of_reviewer(conn, reviewer_id)?;
+    let readable = readable_of(conn, reviewer_id, &held)?;
+    Ok(held.into_iter().map(|a| a.proposal_id).filter(|id| readable.contains_key(id)).collect())
+}
+
+/// The proposals of a reviewer's assignments that the reviewer may read (active, not
+/// conflicted), by id, in a constant number of queries however many assignments there are.
+pub fn readable_of(conn: &mut DbConn, reviewer_id: &str, held: &[AssignmentRow]) -> QueryResult<HashMap<String, ProposalRow>> {
+    let ids: Vec<&str> = held.iter().filter(|a| a.reviewer_id == reviewer_id && a.status().is_active()).map(|a| a.proposal_id.as_str()).collect();
+    if ids.is_empty() {
+        return Ok(HashMap::new());
     }
-    Ok(ids)
+    let Some(reviewer) = crate::repo::users::find(conn, reviewer_id)? else { return Ok(HashMap::new()) };
+    let declared: HashSet<String> = conflicts::table
+        .filter(conflicts::reviewer_id.eq(reviewer_id))
+        .filter(conflicts::proposal_id.eq_any(&ids))
+        .select(conflicts::proposal_id)
+        .load::<String>(conn)?
+        .into_iter()
+        .collect();
+    let rows: Vec<ProposalRow> = proposals_by_id(conn, &ids)?.into_values().filter(|p| !declared.contains(&p.id)).collect();
+    let parties = parties_of(conn, &rows)?;
+    let profile = profile(&reviewer);
+    Ok(rows
+        .into_iter()
+        .zip(&parties)
+        .filter(|(_, parties)| conflict::conflict_between(&profile, parties).is_none())
+        .map(|(p, _)| (p.id.clone(), p))
+        .collect())
 }
 
 // ---- reviews ----------------------------------------------------------------------------
 
 pub fn review(conn: &mut DbConn, assignment_id: &str) -> QueryResult<Option<ReviewRow>> {
     reviews::table.find(assignment_id).select(ReviewRow::as_select()).first(conn).optional()
+}
+
+/// The status of the review of each of many assignments that has one, in one query.
+pub fn review_statuses(conn: &mut DbConn, assignment_ids: &[&str]) -> QueryResult<HashMap<String, ReviewStatus>> {
+    Ok(reviews::table
+        .filter(reviews::assignment_id.eq_any(assignment_ids))
+        .select((reviews::assignment_id, reviews::status))
+        .load::<(String, ReviewStatus)>(conn)?
+        .into_iter()
+        .collect())
 }
 
 fn json_text<T: serde::Serialize>(value: &T) -> String {

@@ -5,12 +5,15 @@ pub mod assignments;
 pub mod attachments;
 pub mod audit;
 pub mod auth;
+pub mod auto_assignment;
 pub mod calls;
+pub mod conflicts;
 pub mod decisions;
 pub mod endorsements;
 pub mod health;
 pub mod partners;
 pub mod proposals;
+pub mod ranking;
 pub mod reference;
 pub mod reviews;
 pub mod submission;
@@ -57,20 +60,20 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(endorsements::endorse)
         .service(attachments::upload_attachment)
         .service(attachments::download_attachment)
-        .service(assignments::declare_conflict)
-        .service(assignments::list_conflicts)
+        .service(conflicts::declare_conflict)
+        .service(conflicts::list_conflicts)
         .service(assignments::list_assignments)
-        .service(assignments::auto_assign)
+        .service(auto_assignment::auto_assign)
         .service(assignments::assign_reviewer)
         .service(assignments::my_assignments)
         .service(assignments::accept_assignment)
         .service(assignments::decline_assignment)
-        .service(assignments::declare_own_conflict)
+        .service(conflicts::declare_own_conflict)
         .service(reviews::get_review)
         .service(reviews::save_review)
         .service(reviews::submit_review)
         .service(reviews::return_review)
-        .service(reviews::call_ranking)
+        .service(ranking::call_ranking)
         .service(decisions::decide)
         .service(decisions::get_decision)
         .service(decisions::list_decisions)
