@@ -237,3 +237,38 @@ async fn responses_never_leak_internal_errors() {
     res.assert_problem(422, "validation_failed");
     assert!(matches!(res.body["errors"], Value::Array(_)));
 }
+
+/// The CLI names what failed, not the HTTP API's generic "unexpected error".
+#[actix_web::test]
+async fn the_binary_says_why_an_admin_cannot_be_created() {
+    use std::io::Write as _;
+    use std::process::{Command, Stdio};
+
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let settings = crate::helpers::test_settings(&dir);
+    let env = [
+        ("DATABASE_URL", settings.database.url.clone()),
+        ("KYOSO__APP__DATA_DIR", dir.path().to_string_lossy().into_owned()),
+        ("KYOSO_MAIL_DIR", settings.mail.dir.clone()),
+        ("RUST_LOG", "error".to_string()),
+    ];
+    let create = |email: &str| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_kyoso"))
+            .args(["admin", "create", "--email", email])
+            .envs(env.clone())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("kyoso admin create runs");
+        child.stdin.take().expect("stdin").write_all(b"a long enough password\n").expect("write password");
+        child.wait_with_output().expect("finishes")
+    };
+    let first = create("po@jst.example");
+    assert!(first.status.success(), "admin create: {}", String::from_utf8_lossy(&first.stderr));
+
+    let again = create("PO@jst.example");
+    assert!(!again.status.success());
+    let stderr = String::from_utf8_lossy(&again.stderr);
+    assert!(stderr.contains("admin create: po@jst.example already has an account"), "{stderr}");
+}
