@@ -7,7 +7,11 @@
 //! [`AppState::write`] — a use-case never wakes it by hand, so none can forget to.
 
 pub mod access;
+pub mod accounts;
+pub mod audit_log;
+pub mod calls;
 pub mod events;
+pub mod reference;
 
 use chrono::{DateTime, Utc};
 
