@@ -271,4 +271,22 @@ async fn the_binary_says_why_an_admin_cannot_be_created() {
     assert!(!again.status.success());
     let stderr = String::from_utf8_lossy(&again.stderr);
     assert!(stderr.contains("admin create: po@jst.example already has an account"), "{stderr}");
+
+    // A database that cannot be used is named as the cause.
+    let not_a_database = dir.path().join("not-a-database.sqlite");
+    std::fs::write(&not_a_database, vec![b'x'; 4096]).expect("write a file that is not a database");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kyoso"))
+        .args(["admin", "create", "--email", "other@jst.example"])
+        .envs(env.clone())
+        .env("DATABASE_URL", not_a_database.to_string_lossy().into_owned())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("kyoso admin create runs");
+    child.stdin.take().expect("stdin").write_all(b"a long enough password\n").expect("write password");
+    let out = child.wait_with_output().expect("finishes");
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("database") && !stderr.contains("unexpected error"), "{stderr}");
 }
