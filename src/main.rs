@@ -8,7 +8,9 @@ use std::sync::Arc;
 use clap::{Parser, Subcommand};
 use kyoso::clock::SystemClock;
 use kyoso::config::{Mode, Settings};
-use kyoso::startup::{Application, build_state};
+use kyoso::bootstrap::AdminError;
+use kyoso::db::{Db, DbError};
+use kyoso::startup::{Application, StartupError, build_state};
 
 #[derive(Parser)]
 #[command(name = "kyoso", version, about = "Kyoso (共創): the open call for regional S&T hubs")]
@@ -65,29 +67,46 @@ fn main() -> ExitCode {
     }
 }
 
-fn serve(settings: Settings) -> Result<(), String> {
+/// What a command failed at, in words an operator can act on.
+#[derive(Debug, thiserror::Error)]
+enum CliError {
+    #[error(transparent)]
+    Startup(#[from] StartupError),
+    #[error(transparent)]
+    Db(#[from] DbError),
+    #[error("cannot listen on {bind}: {source}")]
+    Listen { bind: String, source: std::io::Error },
+    #[error("server: {0}")]
+    Server(std::io::Error),
+    #[error("reading the password from stdin: {0}")]
+    Stdin(std::io::Error),
+    #[error("admin create: {0}")]
+    AdminCreate(#[from] AdminError),
+}
+
+fn serve(settings: Settings) -> Result<(), CliError> {
     let bind = settings.server.bind.clone();
-    let state = build_state(settings, Arc::new(SystemClock)).map_err(|e| e.to_string())?;
-    let listener = TcpListener::bind(&bind).map_err(|e| format!("cannot listen on {bind}: {e}"))?;
+    let state = build_state(settings, Arc::new(SystemClock))?;
+    let listener = TcpListener::bind(&bind).map_err(|source| CliError::Listen { bind: bind.clone(), source })?;
     actix_web::rt::System::new().block_on(async move {
-        let app = Application::build(state, listener).map_err(|e| e.to_string())?;
+        let app = Application::build(state, listener)?;
         tracing::info!(address = %bind, "Kyoso is serving; API document at /api/v1/openapi.json, Swagger UI at /docs");
-        app.run_until_stopped().await.map_err(|e| e.to_string())
+        app.run_until_stopped().await.map_err(CliError::Server)
     })
 }
 
-fn migrate(settings: &Settings) -> Result<(), String> {
-    let db = kyoso::db::Db::connect(&settings.database.url, 1).map_err(|e| e.to_string())?;
-    let applied = db.run_migrations().map_err(|e| e.to_string())?;
+fn migrate(settings: &Settings) -> Result<(), CliError> {
+    let db = Db::connect(&settings.database.url, 1)?;
+    let applied = db.run_migrations()?;
     println!("{applied} migration(s) applied");
     Ok(())
 }
 
-fn create_admin(settings: Settings, email: &str, name: &str) -> Result<(), String> {
+fn create_admin(settings: Settings, email: &str, name: &str) -> Result<(), CliError> {
     let mut input = String::new();
-    std::io::stdin().read_to_string(&mut input).map_err(|e| format!("reading the password from stdin: {e}"))?;
+    std::io::stdin().read_to_string(&mut input).map_err(CliError::Stdin)?;
     let password = input.trim_end_matches(['\n', '\r']);
-    let state = build_state(settings, Arc::new(SystemClock)).map_err(|e| e.to_string())?;
+    let state = build_state(settings, Arc::new(SystemClock))?;
     let id = kyoso::bootstrap::create_admin(&state, email, password, name)?;
     println!("admin {email} created (id {id})");
     Ok(())

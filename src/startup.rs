@@ -37,7 +37,7 @@ pub enum StartupError {
     #[error(transparent)]
     Mail(#[from] crate::mail::transport::TransportError),
     #[error("bootstrap admin: {0}")]
-    Bootstrap(String),
+    Bootstrap(#[from] crate::bootstrap::AdminError),
     #[error(transparent)]
     Io(#[from] std::io::Error),
 }
@@ -130,7 +130,7 @@ pub fn build_state(settings: Settings, clock: Arc<dyn Clock>) -> Result<AppState
         mail_wakeup: Arc::new(tokio::sync::Notify::new()),
         settings: Arc::new(settings),
     };
-    crate::bootstrap::ensure_bootstrap_admin(&state).map_err(StartupError::Bootstrap)?;
+    crate::bootstrap::ensure_bootstrap_admin(&state)?;
     Ok(state)
 }
 

@@ -7,9 +7,13 @@
 //! [`AppState::write`] — a use-case never wakes it by hand, so none can forget to.
 
 pub mod access;
+pub mod accounts;
+pub mod audit_log;
+pub mod calls;
 pub mod decisions;
 pub mod events;
 pub mod proposals;
+pub mod reference;
 pub mod review;
 
 use chrono::{DateTime, Utc};

@@ -107,6 +107,8 @@ pub enum DbError {
     Query(#[from] diesel::result::Error),
     #[error("migrations: {0}")]
     Migration(String),
+    #[error("blocking task: {0}")]
+    Blocking(String),
 }
 
 /// The handle handlers and workers hold.
@@ -176,15 +178,33 @@ impl Db {
         actix_web::web::block(move || this.write_blocking(f)).await?
     }
 
-    /// [`Db::write`] for code already on a blocking thread (CLI, workers).
-    pub fn write_blocking<T, F>(&self, f: F) -> Result<T, ApiError>
+    /// [`Db::write`] for work outside a request (the mail worker): failures say what failed
+    /// instead of becoming an HTTP problem.
+    pub async fn transaction<T, F>(&self, f: F) -> Result<T, DbError>
     where
-        F: FnOnce(&mut DbConn) -> Result<T, ApiError>,
+        T: Send + 'static,
+        F: FnOnce(&mut DbConn) -> Result<T, DbError> + Send + 'static,
+    {
+        let this = self.clone();
+        actix_web::web::block(move || this.write_blocking(f)).await.map_err(|e| DbError::Blocking(e.to_string()))?
+    }
+
+    /// [`Db::write`] for code already on a blocking thread (CLI, bootstrap): the error type is
+    /// the caller's, so the CLI can report the database's own words.
+    pub fn write_blocking<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        E: From<diesel::result::Error> + From<r2d2::PoolError>,
+        F: FnOnce(&mut DbConn) -> Result<T, E>,
     {
         let _turn = self.write_gate.as_ref().map(|gate| gate.lock().unwrap_or_else(|p| p.into_inner()));
         let mut conn = self.pool.get()?;
         let conn: &mut DbConn = &mut conn;
         conn.transaction(f)
+    }
+
+    /// Whether the database answers (the health check).
+    pub async fn ping(&self) -> bool {
+        self.read(|c| c.batch_execute("SELECT 1").map_err(Into::into)).await.is_ok()
     }
 }
 

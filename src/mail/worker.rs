@@ -5,7 +5,7 @@ use std::time::Duration as StdDuration;
 
 use chrono::Duration;
 
-use crate::error::ApiError;
+use crate::db::DbError;
 use crate::mail::transport::{MailTransport, build_message};
 use crate::repo::outbox;
 use crate::state::AppState;
@@ -20,13 +20,13 @@ const LEASE: i64 = 300;
 const BATCH: i64 = 50;
 
 /// Delivers every message due now; returns what happened. Safe to run from several workers.
-pub async fn deliver_due(state: &AppState, transport: &MailTransport) -> Result<DeliveryReport, ApiError> {
+pub async fn deliver_due(state: &AppState, transport: &MailTransport) -> Result<DeliveryReport, DbError> {
     let mut report = DeliveryReport::default();
     loop {
         let now = state.now();
         let batch = state
             .db
-            .write(move |c| outbox::claim_due(c, now, Duration::seconds(LEASE), BATCH).map_err(ApiError::from))
+            .transaction(move |c| Ok(outbox::claim_due(c, now, Duration::seconds(LEASE), BATCH)?))
             .await?;
         if batch.is_empty() {
             return Ok(report);
@@ -43,16 +43,14 @@ pub async fn deliver_due(state: &AppState, transport: &MailTransport) -> Result<
             match result {
                 Ok(()) => {
                     let id = message.id.clone();
-                    state.db.write(move |c| outbox::mark_sent(c, &id, now).map_err(ApiError::from)).await?;
+                    state.db.transaction(move |c| Ok(outbox::mark_sent(c, &id, now)?)).await?;
                     report.sent += 1;
                 }
                 Err(error) => {
                     tracing::warn!(message_id = %message.id, attempt = message.attempts + 1, %error, "email delivery failed");
                     state
                         .db
-                        .write(move |c| {
-                            outbox::mark_failed(c, &message, &error, now, retry_base, max_attempts).map_err(ApiError::from)
-                        })
+                        .transaction(move |c| Ok(outbox::mark_failed(c, &message, &error, now, retry_base, max_attempts)?))
                         .await?;
                     report.failed += 1;
                 }

@@ -1,7 +1,6 @@
 //! Liveness with a database check, for load balancers and `docker compose`.
 
 use actix_web::{HttpResponse, get, web};
-use diesel::connection::SimpleConnection;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -19,8 +18,7 @@ pub struct Health {
 #[utoipa::path(tag = "ops", responses((status = 200, body = Health), (status = 503, body = Health)))]
 #[get("/health")]
 pub async fn health(state: web::Data<AppState>) -> HttpResponse {
-    let db_ok = state.db.read(|c| c.batch_execute("SELECT 1").map_err(Into::into)).await.is_ok();
-    if db_ok {
+    if state.db.ping().await {
         HttpResponse::Ok().json(Health { status: "ok", database: "ok" })
     } else {
         HttpResponse::ServiceUnavailable().json(Health { status: "degraded", database: "unavailable" })

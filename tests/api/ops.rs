@@ -152,33 +152,46 @@ async fn the_audit_log_cannot_be_rewritten() {
     assert!(delete.is_err(), "DELETE on the audit log is refused by the database");
 }
 
-#[actix_web::test]
-async fn the_binary_migrates_and_creates_an_admin_from_stdin() {
-    use std::io::Write as _;
-    use std::process::{Command, Stdio};
-
-    let dir = tempfile::tempdir().expect("temporary folder");
-    let settings = crate::helpers::test_settings(&dir);
-    let bin = env!("CARGO_BIN_EXE_kyoso");
-    let env = [
+/// The environment that points the binary at a test's database and folders.
+fn cli_env(dir: &tempfile::TempDir, settings: &kyoso::config::Settings) -> Vec<(&'static str, String)> {
+    vec![
         ("DATABASE_URL", settings.database.url.clone()),
         ("KYOSO__APP__DATA_DIR", dir.path().to_string_lossy().into_owned()),
         ("KYOSO_MAIL_DIR", settings.mail.dir.clone()),
         ("RUST_LOG", "error".to_string()),
-    ];
-    let out = Command::new(bin).arg("migrate").envs(env.clone()).output().expect("kyoso migrate runs");
-    assert!(out.status.success(), "migrate: {}", String::from_utf8_lossy(&out.stderr));
+    ]
+}
 
-    let mut child = Command::new(bin)
-        .args(["admin", "create", "--email", "Second.Admin@JST.example"])
-        .envs(env.clone())
+/// Runs `kyoso admin create --email <email>` with `password` on standard input.
+fn admin_create(env: &[(&'static str, String)], email: &str, password: &[u8]) -> std::process::Output {
+    use std::io::Write as _;
+    use std::process::{Command, Stdio};
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kyoso"))
+        .args(["admin", "create", "--email", email])
+        .envs(env.iter().cloned())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .expect("kyoso admin create runs");
-    child.stdin.take().expect("stdin").write_all(b"a long enough password\n").expect("write password");
-    let out = child.wait_with_output().expect("finishes");
+    child.stdin.take().expect("stdin").write_all(password).expect("write password");
+    child.wait_with_output().expect("finishes")
+}
+
+#[actix_web::test]
+async fn the_binary_migrates_and_creates_an_admin_from_stdin() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let settings = crate::helpers::test_settings(&dir);
+    let env = cli_env(&dir, &settings);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kyoso"))
+        .arg("migrate")
+        .envs(env.iter().cloned())
+        .output()
+        .expect("kyoso migrate runs");
+    assert!(out.status.success(), "migrate: {}", String::from_utf8_lossy(&out.stderr));
+
+    let out = admin_create(&env, "Second.Admin@JST.example", b"a long enough password\n");
     assert!(out.status.success(), "admin create: {}", String::from_utf8_lossy(&out.stderr));
 
     let db = Db::connect(&settings.database.url, 1).expect("connect");
@@ -190,16 +203,7 @@ async fn the_binary_migrates_and_creates_an_admin_from_stdin() {
     drop(conn);
 
     // A short password is refused and creates nothing.
-    let mut child = Command::new(bin)
-        .args(["admin", "create", "--email", "third@jst.example"])
-        .envs(env)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("runs");
-    child.stdin.take().expect("stdin").write_all(b"short\n").expect("write");
-    assert!(!child.wait().expect("finishes").success());
+    assert!(!admin_create(&env, "third@jst.example", b"short\n").status.success());
     let mut conn = db.conn().expect("connection");
     let third = kyoso::repo::users::find_by_email(&mut conn, &kyoso::domain::user::Email::parse("third@jst.example").unwrap()).expect("query");
     assert!(third.is_none());
@@ -236,4 +240,28 @@ async fn responses_never_leak_internal_errors() {
     let res = app.get("/api/v1/users?limit=abc").token(&app.admin.token).send().await;
     res.assert_problem(422, "validation_failed");
     assert!(matches!(res.body["errors"], Value::Array(_)));
+}
+
+/// The CLI names what failed, not the HTTP API's generic "unexpected error".
+#[actix_web::test]
+async fn the_binary_says_why_an_admin_cannot_be_created() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let settings = crate::helpers::test_settings(&dir);
+    let mut env = cli_env(&dir, &settings);
+    let first = admin_create(&env, "po@jst.example", b"a long enough password\n");
+    assert!(first.status.success(), "admin create: {}", String::from_utf8_lossy(&first.stderr));
+
+    let again = admin_create(&env, "PO@jst.example", b"a long enough password\n");
+    assert!(!again.status.success());
+    let stderr = String::from_utf8_lossy(&again.stderr);
+    assert!(stderr.contains("admin create: po@jst.example already has an account"), "{stderr}");
+
+    // A database that cannot be used is named as the cause.
+    let not_a_database = dir.path().join("not-a-database.sqlite");
+    std::fs::write(&not_a_database, vec![b'x'; 4096]).expect("write a file that is not a database");
+    env[0].1 = not_a_database.to_string_lossy().into_owned();
+    let out = admin_create(&env, "other@jst.example", b"a long enough password\n");
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("database") && !stderr.contains("unexpected error"), "{stderr}");
 }

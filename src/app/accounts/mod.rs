@@ -1,0 +1,6 @@
+//! Accounts: signing in and out, passwords set from emailed links, and the users program
+//! officers invite.
+
+pub mod passwords;
+pub mod session;
+pub mod users;
