@@ -19,7 +19,7 @@ pub mod review;
 use chrono::{DateTime, Utc};
 
 use crate::db::DbConn;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::mail::templates::Email;
 use crate::repo::audit::{self, Actor};
 use crate::repo::outbox;
@@ -91,15 +91,4 @@ impl AppState {
         let now = self.now();
         self.db.read(move |conn| operation(&mut Tx::new(conn, now, actor))).await
     }
-}
-
-/// For callers already on a blocking thread (CLI, bootstrap): the same transaction, no wake-up
-/// (no worker runs in those processes).
-pub fn write_blocking<T>(
-    db: &crate::db::Db,
-    now: DateTime<Utc>,
-    actor: Actor,
-    operation: impl FnOnce(&mut Tx<'_>) -> ApiResult<T>,
-) -> Result<T, ApiError> {
-    db.write_blocking(|conn| operation(&mut Tx::new(conn, now, actor)))
 }

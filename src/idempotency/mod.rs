@@ -13,7 +13,7 @@ use serde_json::Value;
 use crate::app::Tx;
 use crate::db::DbConn;
 use crate::error::{ApiError, ApiResult, is_unique_violation};
-use crate::repo::proposals as store;
+use crate::repo::idempotency as store;
 use crate::routes::with_etag;
 
 const MAX_KEY_CHARS: usize = 200;

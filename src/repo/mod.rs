@@ -6,6 +6,7 @@ pub mod assignments;
 pub mod audit;
 pub mod calls;
 pub mod decisions;
+pub mod idempotency;
 pub mod outbox;
 pub mod proposals;
 pub mod reference;

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
 use crate::db::DbConn;
-use crate::db::schema::{attachments, endorsements, idempotency_keys, participations, proposal_partners, proposal_versions, proposals};
+use crate::db::schema::{attachments, endorsements, participations, proposal_partners, proposal_versions, proposals};
 use crate::domain::prefecture::PrefectureCode;
 use crate::domain::proposal::content::SignatoryRole;
 use crate::domain::proposal::{ProposalContent, ProposalStatus};
@@ -469,30 +469,6 @@ pub fn find_attachment(conn: &mut DbConn, proposal_id: &str, id: &str) -> QueryR
         .select(AttachmentRow::as_select())
         .first(conn)
         .optional()
-}
-
-// ---- idempotent submissions ---------------------------------------------------------------
-
-pub fn idempotent_response(conn: &mut DbConn, user_id: &str, key: &str) -> QueryResult<Option<(String, String)>> {
-    idempotency_keys::table
-        .filter(idempotency_keys::user_id.eq(user_id))
-        .filter(idempotency_keys::idempotency_key.eq(key))
-        .select((idempotency_keys::proposal_id, idempotency_keys::response))
-        .first(conn)
-        .optional()
-}
-
-pub fn store_idempotent_response(conn: &mut DbConn, user_id: &str, key: &str, proposal_id: &str, response: &str, now: DateTime<Utc>) -> QueryResult<()> {
-    diesel::insert_into(idempotency_keys::table)
-        .values((
-            idempotency_keys::user_id.eq(user_id),
-            idempotency_keys::idempotency_key.eq(key),
-            idempotency_keys::proposal_id.eq(proposal_id),
-            idempotency_keys::response.eq(response),
-            idempotency_keys::created_at.eq(Instant::from(now)),
-        ))
-        .execute(conn)
-        .map(|_| ())
 }
 
 /// Stored content (a proposal's or a snapshot's) back into its domain type.
