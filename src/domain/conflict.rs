@@ -299,20 +299,7 @@ mod tests {
         assert!(conflicted_pairs(&proposals, &[]).is_empty());
     }
 
-    /// A small deterministic generator, so that the test needs no extra crate.
-    struct SplitMix(u64);
-    impl SplitMix {
-        fn next(&mut self) -> u64 {
-            self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = self.0;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            z ^ (z >> 31)
-        }
-        fn below(&mut self, n: u64) -> u64 {
-            self.next() % n
-        }
-    }
+    use crate::domain::test_rng::SplitMix;
 
     fn random_name(rng: &mut SplitMix) -> String {
         const SPELLINGS: [&[&str]; 5] = [

@@ -20,6 +20,9 @@ pub mod time;
 pub mod user;
 pub mod validation;
 
+#[cfg(test)]
+mod test_rng;
+
 pub(crate) use macros::text_enum;
 
 /// A stored or received spelling that names no value of a closed set: a corrupt row or a bad

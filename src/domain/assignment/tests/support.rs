@@ -4,27 +4,7 @@
 use crate::domain::assignment::relaxation::Triple;
 use crate::domain::assignment::{Instance, Solution, Unfilled, UnfilledReason, affinity};
 
-/// A small deterministic generator, so that the tests need no extra crate.
-pub(super) struct SplitMix(pub(super) u64);
-
-impl SplitMix {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in `0..=max`.
-    pub(super) fn upto(&mut self, max: u32) -> u32 {
-        (self.next() % (u64::from(max) + 1)) as u32
-    }
-
-    fn chance(&mut self, per_mille: u32) -> bool {
-        self.next() % 1000 < u64::from(per_mille)
-    }
-}
+pub(super) use crate::domain::test_rng::SplitMix;
 
 pub(super) struct Shape {
     pub(super) proposals: u32,
