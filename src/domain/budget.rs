@@ -399,14 +399,14 @@ mod tests {
             let count = rng.random_range(0..=12);
             let list = random_candidates(&mut rng, count);
             let budget = rng.random_range(0..=60u64) * 10_000_000 + rng.random_range(0..2);
-            let plan = best_plan(&list, budget);
-            assert_eq!(
-                plan.chosen,
-                brute_force(&list, budget),
-                "round {round}: {list:?} / {budget}"
-            );
-            assert_consistent(&plan, &list, budget);
+            assert_matches_brute_force(&list, budget, round);
         }
+    }
+
+    fn assert_matches_brute_force(list: &[Candidate], budget: u64, round: u32) {
+        let plan = best_plan(list, budget);
+        assert_eq!(plan.chosen, brute_force(list, budget), "round {round}: {list:?} / {budget}");
+        assert_consistent(&plan, list, budget);
     }
 
     #[test]
@@ -421,13 +421,7 @@ mod tests {
                 })
                 .collect();
             let budget = rng.random_range(0..=6_000_000);
-            let plan = best_plan(&list, budget);
-            assert_eq!(
-                plan.chosen,
-                brute_force(&list, budget),
-                "round {round}: {list:?} / {budget}"
-            );
-            assert_consistent(&plan, &list, budget);
+            assert_matches_brute_force(&list, budget, round);
         }
     }
 
