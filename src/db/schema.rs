@@ -41,7 +41,7 @@ diesel::table! {
     attempt_counters (key_hash) {
         key_hash -> Text,
         window_started -> Timestamp,
-        attempts -> Integer,
+        counted -> Integer,
     }
 }
 

@@ -45,7 +45,7 @@ fn try_reserve(conn: &mut DbConn, key_hash: &str, limit: u32, window: Duration, 
             .values((
                 counters::key_hash.eq(key_hash),
                 counters::window_started.eq(Instant::from(now)),
-                counters::attempts.eq(1),
+                counters::counted.eq(1),
             ))
             .execute(c)
     });
@@ -58,9 +58,9 @@ fn try_reserve(conn: &mut DbConn, key_hash: &str, limit: u32, window: Duration, 
         counters::table
             .filter(counters::key_hash.eq(key_hash))
             .filter(counters::window_started.gt(window_start_cutoff))
-            .filter(counters::attempts.lt(limit)),
+            .filter(counters::counted.lt(limit)),
     )
-    .set(counters::attempts.eq(counters::attempts + 1))
+    .set(counters::counted.eq(counters::counted + 1))
     .execute(conn)?;
     if counted == 1 {
         return Ok(Some(Reservation::Granted));
@@ -68,7 +68,7 @@ fn try_reserve(conn: &mut DbConn, key_hash: &str, limit: u32, window: Duration, 
     let restarted = diesel::update(
         counters::table.filter(counters::key_hash.eq(key_hash)).filter(counters::window_started.le(window_start_cutoff)),
     )
-    .set((counters::window_started.eq(Instant::from(now)), counters::attempts.eq(1)))
+    .set((counters::window_started.eq(Instant::from(now)), counters::counted.eq(1)))
     .execute(conn)?;
     if restarted == 1 {
         return Ok(Some(Reservation::Granted));
@@ -80,8 +80,8 @@ fn try_reserve(conn: &mut DbConn, key_hash: &str, limit: u32, window: Duration, 
 
 /// Gives back one reserved attempt (the attempt turned out not to count, e.g. a correct login).
 pub fn release(conn: &mut DbConn, key: &str) -> QueryResult<()> {
-    diesel::update(counters::table.filter(counters::key_hash.eq(hash_token(key))).filter(counters::attempts.gt(0)))
-        .set(counters::attempts.eq(counters::attempts - 1))
+    diesel::update(counters::table.filter(counters::key_hash.eq(hash_token(key))).filter(counters::counted.gt(0)))
+        .set(counters::counted.eq(counters::counted - 1))
         .execute(conn)
         .map(|_| ())
 }

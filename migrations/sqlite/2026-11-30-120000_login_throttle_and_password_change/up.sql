@@ -4,7 +4,7 @@
 CREATE TABLE attempt_counters (
     key_hash TEXT PRIMARY KEY NOT NULL,
     window_started TIMESTAMP NOT NULL,
-    attempts INTEGER NOT NULL
+    counted INTEGER NOT NULL
 );
 
 CREATE INDEX attempt_counters_window ON attempt_counters (window_started);
