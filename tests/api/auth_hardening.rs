@@ -60,9 +60,11 @@ async fn failures_against_one_account_never_block_another_accounts_login_from_th
 
 #[actix_web::test]
 async fn the_throttle_is_shared_by_app_instances_on_one_database() {
-    // Two instances (two states, two servers) on the same database count together.
-    let first = TestApp::spawn().await;
+    // Two instances (two states, two servers) on the same database count together: five
+    // failures on each make ten against the account.
+    let first = TestApp::spawn_with(|s| s.auth.login_failures_per_account = 10).await;
     let mut settings = test_settings(&first.dir);
+    settings.auth.login_failures_per_account = 10;
     settings.database.url = first.state.settings.database.url.clone();
     settings.bootstrap.admin_email = None;
     let state = kyoso::startup::build_state(settings, first.clock.clone()).expect("second instance");
