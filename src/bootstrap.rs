@@ -2,6 +2,7 @@
 //! `kyoso admin create` command.
 
 use crate::app::{Event, Subject};
+use crate::config::Mode;
 use crate::auth::password::HashError;
 use crate::db::DbError;
 use crate::domain::user::{Email, InvalidEmail, Role, check_password};
@@ -82,6 +83,12 @@ pub fn ensure_bootstrap_admin(state: &AppState) -> Result<(), AdminError> {
     }
     drop(conn);
     let id = create_admin(state, email, password, "Administrator")?;
+    // The bootstrap password sat in a deployment file: in production it only opens the way to
+    // choosing a new one (every other endpoint answers 403 `password_change_required`).
+    if state.settings.app.mode == Mode::Production {
+        let mut conn = state.db.conn()?;
+        users::require_password_change(&mut conn, &id)?;
+    }
     tracing::info!(user_id = %id, email = %email, "bootstrap admin created");
     Ok(())
 }

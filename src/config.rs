@@ -43,6 +43,9 @@ pub struct ServerSettings {
     pub workers: usize,
     pub json_limit_bytes: usize,
     pub trust_forwarded_for: bool,
+    /// With `trust_forwarded_for`: how many proxies in front of the server append to
+    /// `X-Forwarded-For`; the client is the address the outermost of them saw.
+    pub trusted_proxy_hops: usize,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -65,6 +68,13 @@ pub struct AuthSettings {
     pub login_failures_per_account: u32,
     pub login_failures_per_ip: u32,
     pub login_window_secs: u64,
+    pub password_resets_per_account: u32,
+    pub password_resets_per_ip: u32,
+    pub password_reset_window_secs: u64,
+    /// Absolute lifetime of a login session, however often its refresh token rotates.
+    pub session_lifetime_secs: i64,
+    /// How long a request may rely on an earlier check that its session is live.
+    pub session_check_cache_ms: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -152,7 +162,12 @@ impl Settings {
                 "mail: set either mail.dir (KYOSO_MAIL_DIR) or mail.smtp_url".into(),
             ));
         }
-        if self.auth.access_ttl_secs <= 0 || self.auth.refresh_ttl_secs <= 0 {
+        if self.auth.session_check_cache_ms > 5000 {
+            return Err(SettingsError::Invalid(
+                "auth.session_check_cache_ms: at most 5000, so that ended sessions stop working within 5 s".into(),
+            ));
+        }
+        if self.auth.access_ttl_secs <= 0 || self.auth.refresh_ttl_secs <= 0 || self.auth.session_lifetime_secs <= 0 {
             return Err(SettingsError::Invalid("auth: token lifetimes must be positive".into()));
         }
         Ok(())

@@ -10,7 +10,6 @@ use actix_web::dev::{Server, ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::http::header;
 use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers};
 use actix_web::{App, HttpResponse, HttpServer, web};
-use chrono::Duration;
 use tracing_actix_web::TracingLogger;
 use utoipa_swagger_ui::{Config as SwaggerConfig, SwaggerUi};
 
@@ -19,7 +18,8 @@ use crate::routes::health::ApiDocument;
 
 use crate::auth::one_time::LinkSigner;
 use crate::auth::password::Passwords;
-use crate::auth::throttle::{LoginThrottle, Throttle};
+use crate::auth::session_check::SessionCache;
+use crate::auth::throttle::LoginThrottle;
 use crate::auth::tokens::AccessTokens;
 use crate::clock::Clock;
 use crate::config::{Mode, Settings};
@@ -63,8 +63,12 @@ macro_rules! described_app {
 fn jwt_secret(settings: &Settings) -> Result<Vec<u8>, StartupError> {
     let configured = settings.auth.jwt_secret.trim();
     if !configured.is_empty() {
-        if settings.app.mode == Mode::Production && configured.len() < 32 {
-            return Err(StartupError::Secret("auth.jwt_secret must be at least 32 characters in production".into()));
+        if settings.app.mode == Mode::Production
+            && let Some(problem) = weak_secret(configured)
+        {
+            return Err(StartupError::Secret(format!(
+                "auth.jwt_secret (KYOSO__AUTH__JWT_SECRET) {problem}; production mode needs a long random value, e.g. `head -c 48 /dev/urandom | base64`"
+            )));
         }
         return Ok(configured.as_bytes().to_vec());
     }
@@ -75,6 +79,32 @@ fn jwt_secret(settings: &Settings) -> Result<Vec<u8>, StartupError> {
     }
     let path = settings.data_path("jwt-secret");
     read_or_create_secret(&path)
+}
+
+/// Secrets that were published (in this repository's examples) and so sign forgeable tokens.
+const KNOWN_SECRETS: [&str; 3] = [
+    "compose-demo-secret-change-me-0123456789abcdef",
+    "test secret, long enough for HS256 signing",
+    "change-me",
+];
+
+/// Why a configured secret cannot protect a production deployment, if it cannot: anyone who
+/// guesses it signs admin tokens.
+pub fn weak_secret(secret: &str) -> Option<&'static str> {
+    let lowered = secret.to_lowercase();
+    if KNOWN_SECRETS.iter().any(|k| lowered == *k) || ["change-me", "changeme", "example", "secret"].iter().any(|w| lowered.contains(w)) {
+        return Some("is a published example value");
+    }
+    if secret.len() < 32 {
+        return Some("is shorter than 32 bytes");
+    }
+    let distinct: std::collections::BTreeSet<u8> = secret.bytes().collect();
+    // Repetition: few distinct symbols, or a short pattern repeated.
+    let periodic = (1..=secret.len() / 2).any(|p| secret.len() % p == 0 && secret.as_bytes().chunks(p).all(|c| c == &secret.as_bytes()[..p]));
+    if distinct.len() < 10 || periodic {
+        return Some("is too repetitive to be random");
+    }
+    None
 }
 
 fn read_or_create_secret(path: &Path) -> Result<Vec<u8>, StartupError> {
@@ -91,6 +121,21 @@ fn read_or_create_secret(path: &Path) -> Result<Vec<u8>, StartupError> {
     write_private(path, &secret)?;
     tracing::info!(path = %path.display(), "generated a JWT secret for development");
     Ok(secret.into_bytes())
+}
+
+#[cfg(test)]
+mod secret_tests {
+    use super::weak_secret;
+
+    #[test]
+    fn published_short_and_repetitive_secrets_are_refused() {
+        assert!(weak_secret("compose-demo-secret-change-me-0123456789abcdef").is_some());
+        assert!(weak_secret("short-but-random-9f8a").is_some());
+        assert!(weak_secret(&"a".repeat(64)).is_some());
+        assert!(weak_secret(&"abcd1234".repeat(6)).is_some());
+        assert!(weak_secret("0101010101010101010101010101010101010101").is_some());
+        assert_eq!(weak_secret("q3Jx9Lw0vT2mZ8rB5nC7yH1kD4fG6sA0pE2uI9oQ"), None);
+    }
 }
 
 #[cfg(unix)]
@@ -116,16 +161,13 @@ pub fn build_state(settings: Settings, clock: Arc<dyn Clock>) -> Result<AppState
     let secret = jwt_secret(&settings)?;
     let auth = &settings.auth;
     let passwords = Passwords::new(auth.argon2_memory_kib, auth.argon2_iterations).map_err(|e| StartupError::Secret(e.to_string()))?;
-    let window = Duration::seconds(i64::try_from(auth.login_window_secs).unwrap_or(900));
     let state = AppState {
         db,
         access_tokens: Arc::new(AccessTokens::new(&secret, &auth.issuer, &auth.audience, auth.access_ttl_secs)),
         links: Arc::new(LinkSigner::new(&secret)),
         passwords: Arc::new(passwords),
-        throttle: Arc::new(LoginThrottle {
-            per_account: Throttle::new(auth.login_failures_per_account, window),
-            per_ip: Throttle::new(auth.login_failures_per_ip, window),
-        }),
+        throttle: Arc::new(LoginThrottle::from_settings(auth)),
+        session_cache: Arc::new(SessionCache::new(auth.session_check_cache_ms)),
         clock,
         mail_wakeup: Arc::new(tokio::sync::Notify::new()),
         settings: Arc::new(settings),

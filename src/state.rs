@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use crate::auth::one_time::LinkSigner;
 use crate::auth::password::Passwords;
+use crate::auth::session_check::SessionCache;
 use crate::auth::throttle::LoginThrottle;
 use crate::auth::tokens::AccessTokens;
 use crate::clock::Clock;
@@ -19,6 +20,7 @@ pub struct AppState {
     pub links: Arc<LinkSigner>,
     pub passwords: Arc<Passwords>,
     pub throttle: Arc<LoginThrottle>,
+    pub session_cache: Arc<SessionCache>,
     /// Wakes the mail worker when a transaction has queued emails.
     pub mail_wakeup: Arc<tokio::sync::Notify>,
 }

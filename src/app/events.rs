@@ -66,6 +66,10 @@ pub enum Event {
     RefreshTokenReused { user_id: String },
     PasswordResetRequested {},
     PasswordReset { sessions_ended: usize },
+    PasswordChanged { sessions_ended: usize },
+    UserUpdated { fields: Vec<&'static str> },
+    UserDeactivated { sessions_ended: usize },
+    UserReactivated {},
 
     // calls
     CallCreated { title: String, program: Program },

@@ -4,6 +4,7 @@
 pub mod extract;
 pub mod one_time;
 pub mod password;
+pub mod session_check;
 pub mod throttle;
 pub mod tokens;
 

@@ -1,92 +1,61 @@
-//! Login throttling: after too many failed logins within a window, for one account or from one
-//! client address, further attempts are refused with 429 and `Retry-After` until the window
-//! ends — even with the right password, or guessing would simply continue.
+//! Throttling of guessable endpoints: failed logins per account (the guessing target) and per
+//! client address (a high ceiling only: colleagues behind one prefecture gateway share it), and
+//! password-reset requests per account and per address (mail bombing, outbox growth).
 //!
-//! Kept in memory: it only has to slow down guessing against this process. It counts failures,
-//! not requests, and must report when the block ends, which a request-rate limiter such as
-//! `governor` does not model, hence this small fixed-window counter.
+//! The counts live in the database (`repo::attempts`), so several app instances sharing one
+//! PostgreSQL count together, and an attempt is reserved before the slow work it guards, so
+//! parallel requests get no more attempts than sequential ones.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
+use chrono::Duration;
 
-use chrono::{DateTime, Duration, Utc};
+use crate::config::AuthSettings;
 
-#[derive(Debug)]
-struct Window {
-    started: DateTime<Utc>,
-    failures: u32,
+/// A limit of attempts per fixed window.
+#[derive(Debug, Clone, Copy)]
+pub struct Limit {
+    pub attempts: u32,
+    pub window: Duration,
 }
 
-#[derive(Debug)]
-pub struct Throttle {
-    limit: u32,
-    window: Duration,
-    windows: Mutex<HashMap<String, Window>>,
-}
-
-impl Throttle {
-    pub fn new(limit: u32, window: Duration) -> Self {
-        Self { limit: limit.max(1), window, windows: Mutex::new(HashMap::new()) }
-    }
-
-    /// Seconds until `key` may try again, if it is blocked now.
-    pub fn blocked_for(&self, key: &str, now: DateTime<Utc>) -> Option<u64> {
-        let windows = self.windows.lock().unwrap_or_else(|p| p.into_inner());
-        let w = windows.get(key)?;
-        let ends = w.started + self.window;
-        (w.failures >= self.limit && now < ends).then(|| (ends - now).num_seconds().max(1) as u64)
-    }
-
-    pub fn record_failure(&self, key: &str, now: DateTime<Utc>) {
-        let mut windows = self.windows.lock().unwrap_or_else(|p| p.into_inner());
-        // Forget expired windows now and then, so the map cannot grow without bound.
-        if windows.len() > 10_000 {
-            let window = self.window;
-            windows.retain(|_, w| now < w.started + window);
-        }
-        let w = windows.entry(key.to_string()).or_insert(Window { started: now, failures: 0 });
-        if now >= w.started + self.window {
-            *w = Window { started: now, failures: 0 };
-        }
-        w.failures += 1;
-    }
-
-    pub fn clear(&self, key: &str) {
-        self.windows.lock().unwrap_or_else(|p| p.into_inner()).remove(key);
+impl Limit {
+    fn new(attempts: u32, window_secs: u64) -> Self {
+        Self { attempts: attempts.max(1), window: Duration::seconds(i64::try_from(window_secs).unwrap_or(i64::MAX / 1000)) }
     }
 }
 
+#[derive(Debug, Clone)]
 pub struct LoginThrottle {
-    pub per_account: Throttle,
-    pub per_ip: Throttle,
+    pub per_account: Limit,
+    pub per_ip: Limit,
+    pub resets_per_account: Limit,
+    pub resets_per_ip: Limit,
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn blocks_after_the_limit_until_the_window_ends() {
-        let t = Throttle::new(3, Duration::seconds(60));
-        let t0 = Utc::now();
-        for _ in 0..2 {
-            t.record_failure("a", t0);
+impl LoginThrottle {
+    pub fn from_settings(auth: &AuthSettings) -> Self {
+        Self {
+            per_account: Limit::new(auth.login_failures_per_account, auth.login_window_secs),
+            per_ip: Limit::new(auth.login_failures_per_ip, auth.login_window_secs),
+            resets_per_account: Limit::new(auth.password_resets_per_account, auth.password_reset_window_secs),
+            resets_per_ip: Limit::new(auth.password_resets_per_ip, auth.password_reset_window_secs),
         }
-        assert_eq!(t.blocked_for("a", t0), None);
-        t.record_failure("a", t0);
-        assert_eq!(t.blocked_for("a", t0 + Duration::seconds(10)), Some(50));
-        assert_eq!(t.blocked_for("b", t0), None);
-        assert_eq!(t.blocked_for("a", t0 + Duration::seconds(61)), None);
     }
+}
 
-    #[test]
-    fn a_new_window_starts_counting_from_zero() {
-        let t = Throttle::new(2, Duration::seconds(60));
-        let t0 = Utc::now();
-        t.record_failure("a", t0);
-        t.record_failure("a", t0 + Duration::seconds(61));
-        assert_eq!(t.blocked_for("a", t0 + Duration::seconds(62)), None);
-        t.clear("a");
-        assert_eq!(t.blocked_for("a", t0), None);
-    }
+/// The counter keys. What was typed is normalised the way accounts are looked up, so `A@x` and
+/// `a@x ` share one count whether or not the account exists.
+pub fn login_account_key(email: &str) -> String {
+    format!("login:account:{}", email.trim().to_lowercase())
+}
+
+pub fn login_ip_key(ip: Option<&str>) -> String {
+    format!("login:ip:{}", ip.unwrap_or("unknown"))
+}
+
+pub fn reset_account_key(email: &str) -> String {
+    format!("reset:account:{}", email.trim().to_lowercase())
+}
+
+pub fn reset_ip_key(ip: Option<&str>) -> String {
+    format!("reset:ip:{}", ip.unwrap_or("unknown"))
 }

@@ -33,6 +33,15 @@ diesel::table! {
         active -> Bool,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        must_change_password -> Bool,
+    }
+}
+
+diesel::table! {
+    attempt_counters (key_hash) {
+        key_hash -> Text,
+        window_started -> Timestamp,
+        counted -> Integer,
     }
 }
 
@@ -284,6 +293,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     designated_cities,
     users,
     sessions,
+    attempt_counters,
     refresh_tokens,
     action_tokens,
     audit_events,

@@ -3,6 +3,7 @@
 //! commit together.
 
 pub mod assignments;
+pub mod attempts;
 pub mod audit;
 pub mod calls;
 pub mod decisions;

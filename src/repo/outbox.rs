@@ -84,10 +84,17 @@ pub fn claim_due(conn: &mut DbConn, now: DateTime<Utc>, lease: Duration, limit: 
     Ok(claimed)
 }
 
+/// What a delivered email's body becomes: bodies carry one-time links (invitations, resets,
+/// endorsements), and a database at rest must hold none that work.
+pub const DELIVERED_BODY: &str = "(delivered; the body was removed because it may contain one-time links)";
+
+pub const PARKED_BODY: &str = "(not delivered; the body was removed because it may contain one-time links)";
+
 pub fn mark_sent(conn: &mut DbConn, id: &str, now: DateTime<Utc>) -> QueryResult<()> {
     diesel::update(outbox::table.find(id))
         .set((
             outbox::sent_at.eq(Some(Instant::from(now))),
+            outbox::body.eq(DELIVERED_BODY),
             outbox::attempts.eq(outbox::attempts + 1),
             outbox::locked_until.eq(None::<Instant>),
             outbox::last_error.eq(None::<String>),
@@ -118,8 +125,12 @@ pub fn mark_failed(
             outbox::last_error.eq(Some(error.chars().take(1000).collect::<String>())),
             outbox::failed_at.eq(failed_at),
         ))
-        .execute(conn)
-        .map(|_| ())
+        .execute(conn)?;
+    if failed_at.is_some() {
+        // Parked for good: its links will never reach anyone, so they need not stay readable.
+        diesel::update(outbox::table.find(&message.id)).set(outbox::body.eq(PARKED_BODY)).execute(conn)?;
+    }
+    Ok(())
 }
 
 pub fn all(conn: &mut DbConn) -> QueryResult<Vec<Message>> {

@@ -5,7 +5,7 @@ use diesel::prelude::*;
 
 use crate::auth::tokens::{hash_token, random_token};
 use crate::db::DbConn;
-use crate::db::schema::{refresh_tokens, sessions};
+use crate::db::schema::{refresh_tokens, sessions, users};
 use crate::domain::time::Instant;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -31,21 +31,22 @@ pub struct RefreshToken {
 }
 
 /// Opens a session; returns its id and the first refresh token (the only time it exists in clear).
-pub fn open(conn: &mut DbConn, user_id: &str, now: DateTime<Utc>, ttl: Duration) -> QueryResult<(String, String)> {
+/// It ends after `lifetime` whatever happens; its refresh tokens last `ttl`.
+pub fn open(conn: &mut DbConn, user_id: &str, now: DateTime<Utc>, lifetime: Duration, ttl: Duration) -> QueryResult<(String, String)> {
     let id = super::new_id();
     diesel::insert_into(sessions::table)
         .values((
             sessions::id.eq(&id),
             sessions::user_id.eq(user_id),
             sessions::created_at.eq(Instant::from(now)),
-            sessions::expires_at.eq(Instant::from(now + ttl)),
+            sessions::expires_at.eq(Instant::from(now + lifetime)),
         ))
         .execute(conn)?;
-    let token = issue_refresh(conn, &id, now, ttl)?;
+    let token = issue_refresh(conn, &id, now, now + ttl.min(lifetime))?;
     Ok((id, token))
 }
 
-pub fn issue_refresh(conn: &mut DbConn, session_id: &str, now: DateTime<Utc>, ttl: Duration) -> QueryResult<String> {
+pub fn issue_refresh(conn: &mut DbConn, session_id: &str, now: DateTime<Utc>, expires_at: DateTime<Utc>) -> QueryResult<String> {
     let token = random_token();
     diesel::insert_into(refresh_tokens::table)
         .values((
@@ -53,7 +54,7 @@ pub fn issue_refresh(conn: &mut DbConn, session_id: &str, now: DateTime<Utc>, tt
             refresh_tokens::session_id.eq(session_id),
             refresh_tokens::token_hash.eq(hash_token(&token)),
             refresh_tokens::created_at.eq(Instant::from(now)),
-            refresh_tokens::expires_at.eq(Instant::from(now + ttl)),
+            refresh_tokens::expires_at.eq(Instant::from(expires_at)),
         ))
         .execute(conn)?;
     Ok(token)
@@ -85,9 +86,44 @@ pub fn revoke(conn: &mut DbConn, session_id: &str, reason: &str, now: DateTime<U
     Ok(updated == 1)
 }
 
-/// Ends every session of a user (after a password reset).
+/// Ends every session of a user (after a password reset, or deactivation).
 pub fn revoke_all_of(conn: &mut DbConn, user_id: &str, reason: &str, now: DateTime<Utc>) -> QueryResult<usize> {
     diesel::update(sessions::table.filter(sessions::user_id.eq(user_id)).filter(sessions::revoked_at.is_null()))
         .set((sessions::revoked_at.eq(Some(Instant::from(now))), sessions::revoked_reason.eq(Some(reason))))
         .execute(conn)
+}
+
+/// What every authenticated request needs to know about its session: whether it is live (not
+/// ended, not past its lifetime, its account active) and, if so, whether the account must
+/// change its password first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Liveness {
+    Live { must_change_password: bool },
+    Ended,
+}
+
+pub fn liveness(conn: &mut DbConn, session_id: &str, user_id: &str, now: DateTime<Utc>) -> QueryResult<Liveness> {
+    let must_change: Option<bool> = sessions::table
+        .inner_join(users::table)
+        .filter(sessions::id.eq(session_id))
+        .filter(sessions::user_id.eq(user_id))
+        .filter(sessions::revoked_at.is_null())
+        .filter(sessions::expires_at.gt(Instant::from(now)))
+        .filter(users::active.eq(true))
+        .select(users::must_change_password)
+        .first(conn)
+        .optional()?;
+    Ok(must_change.map_or(Liveness::Ended, |must_change_password| Liveness::Live { must_change_password }))
+}
+
+/// Ends every session of a user but one (after a password change, the caller's stays).
+pub fn revoke_others_of(conn: &mut DbConn, user_id: &str, keep: &str, reason: &str, now: DateTime<Utc>) -> QueryResult<usize> {
+    diesel::update(
+        sessions::table
+            .filter(sessions::user_id.eq(user_id))
+            .filter(sessions::id.ne(keep))
+            .filter(sessions::revoked_at.is_null()),
+    )
+    .set((sessions::revoked_at.eq(Some(Instant::from(now))), sessions::revoked_reason.eq(Some(reason))))
+    .execute(conn)
 }

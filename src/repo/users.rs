@@ -166,13 +166,37 @@ pub fn active_applicants_of(conn: &mut DbConn, prefectures: &[PrefectureCode]) -
         .load(conn)
 }
 
+/// Sets the password, which activates an invited account and lifts a required password change.
 pub fn set_password(conn: &mut DbConn, id: &str, hash: &str, now: DateTime<Utc>) -> QueryResult<()> {
     diesel::update(users::table.find(id))
         .set((
             users::password_hash.eq(Some(hash)),
             users::active.eq(true),
+            users::must_change_password.eq(false),
             users::updated_at.eq(Instant::from(now)),
         ))
         .execute(conn)
         .map(|_| ())
+}
+
+/// Until the password is changed, the account may only change it (see `auth::extract`).
+pub fn require_password_change(conn: &mut DbConn, id: &str) -> QueryResult<()> {
+    diesel::update(users::table.find(id)).set(users::must_change_password.eq(true)).execute(conn).map(|_| ())
+}
+
+/// The fields an admin may change on an account; `None` leaves one as it is.
+#[derive(Default, AsChangeset)]
+#[diesel(table_name = users)]
+pub struct UserChanges {
+    pub name: Option<String>,
+    pub affiliation: Option<String>,
+    pub affiliation_prefecture_code: Option<Option<PrefectureCode>>,
+    pub expertise: Option<String>,
+    pub max_assignments: Option<Option<i32>>,
+    pub active: Option<bool>,
+    pub updated_at: Option<Instant>,
+}
+
+pub fn update(conn: &mut DbConn, id: &str, changes: &UserChanges) -> QueryResult<usize> {
+    diesel::update(users::table.find(id)).set(changes).execute(conn)
 }

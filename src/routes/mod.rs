@@ -37,6 +37,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(users::me)
         .service(users::create_user)
         .service(users::list_users)
+        .service(users::update_user)
+        .service(users::change_password)
         .service(reference::list_prefectures)
         .service(audit::list_audit_events)
         .service(calls::create_call)

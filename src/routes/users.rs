@@ -1,9 +1,10 @@
 //! The caller's own account, and the accounts admins invite.
 
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::{HttpResponse, get, patch, post, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+use crate::app::accounts::lifecycle::{self, ChangePassword, UpdateUser};
 use crate::app::accounts::users::{self, CreateUser, InvitationLink, Me};
 use crate::auth::{Admin, CurrentUser};
 use crate::domain::user::Role;
@@ -67,4 +68,49 @@ pub async fn list_users(
     let role = filter.role;
     let (users, total) = state.read(Actor::user(&admin), move |tx| users::list(tx, role, limit, offset)).await?;
     Ok(web::Json(List::new(users, total)))
+}
+
+/// Change a user's profile, or deactivate (`active:false`) or restore (`active:true`) the account.
+/// Deactivation ends the user's sessions: their access tokens answer 401 within 5 s and logins
+/// answer 401 `invalid_credentials`.
+#[utoipa::path(
+    tag = "users",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "The user's id")),
+    request_body = UpdateUser,
+    responses(
+        (status = 200, description = "The user as changed", body = User),
+        (status = 404, description = "No such user", body = Problem),
+        (status = 422, description = "Every problem with the request", body = Problem),
+        (status = 401, body = Problem), (status = 403, body = Problem),
+    )
+)]
+#[patch("/users/{id}")]
+pub async fn update_user(
+    state: web::Data<AppState>,
+    admin: Admin,
+    id: web::Path<String>,
+    body: Body<UpdateUser>,
+) -> ApiResult<web::Json<User>> {
+    let id = id.into_inner();
+    let actor = Actor::user(&admin);
+    state.write(actor, move |tx| lifecycle::update(tx, &admin, &id, body.0)).await.map(web::Json)
+}
+
+/// Change the caller's own password; every other session of the account ends.
+#[utoipa::path(
+    tag = "users",
+    security(("bearer" = [])),
+    request_body = ChangePassword,
+    responses(
+        (status = 204, description = "Password changed"),
+        (status = 401, description = "Wrong current password (`invalid_credentials`) or no valid token", body = Problem),
+        (status = 422, description = "New password not 12–128 characters", body = Problem),
+        (status = 429, description = "Too many wrong passwords (`too_many_attempts`); see Retry-After", body = Problem),
+    )
+)]
+#[post("/me/password")]
+pub async fn change_password(state: web::Data<AppState>, user: CurrentUser, body: Body<ChangePassword>) -> ApiResult<HttpResponse> {
+    lifecycle::change_password(&state, user, body.0).await?;
+    Ok(HttpResponse::NoContent().finish())
 }

@@ -54,7 +54,7 @@ async fn an_invited_user_cannot_log_in_before_activation() {
 #[actix_web::test]
 async fn repeated_failures_for_an_account_are_throttled_even_with_the_right_password() {
     let app = TestApp::spawn().await;
-    for _ in 0..5 {
+    for _ in 0..10 {
         app.post("/api/v1/auth/login")
             .json(&json!({ "email": ADMIN_EMAIL, "password": "guess guess guess" }))
             .send()

@@ -92,6 +92,7 @@ pub fn test_settings(dir: &TempDir) -> Settings {
     // set the production lifetimes back (see `with_production_token_lifetimes`).
     settings.auth.access_ttl_secs = 90 * 24 * 3600;
     settings.auth.refresh_ttl_secs = 180 * 24 * 3600;
+    settings.auth.session_lifetime_secs = 180 * 24 * 3600;
     settings.bootstrap.admin_email = Some(ADMIN_EMAIL.into());
     settings.bootstrap.admin_password = Some(PASSWORD.into());
     settings
@@ -101,6 +102,7 @@ pub fn with_production_token_lifetimes(settings: &mut Settings) {
     let defaults = Settings::load_from(HashMap::new()).expect("default settings");
     settings.auth.access_ttl_secs = defaults.auth.access_ttl_secs;
     settings.auth.refresh_ttl_secs = defaults.auth.refresh_ttl_secs;
+    settings.auth.session_lifetime_secs = defaults.auth.session_lifetime_secs;
 }
 
 pub struct Response {

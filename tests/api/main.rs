@@ -5,6 +5,8 @@ mod helpers;
 
 mod accounts;
 mod auth;
+mod auth_hardening;
+mod lifecycle;
 mod errors;
 mod mail;
 mod ops;

@@ -16,6 +16,8 @@ use crate::domain::time::Instant;
 use crate::domain::user::Email;
 use crate::error::{ApiError, ApiResult};
 use crate::repo::audit::Actor;
+use crate::auth::throttle::{LoginThrottle, login_account_key, login_ip_key};
+use crate::repo::attempts::{self, Reservation};
 use crate::repo::sessions;
 use crate::repo::users::{self, UserRow};
 use crate::state::AppState;
@@ -45,16 +47,20 @@ fn invalid_credentials() -> ApiError {
     ApiError::unauthorized("invalid_credentials", "the email or password is not correct")
 }
 
-fn throttled(state: &AppState, account_key: &str, ip_key: &str) -> Option<ApiError> {
-    let now = state.now();
-    let wait = [
-        state.throttle.per_account.blocked_for(account_key, now),
-        state.throttle.per_ip.blocked_for(ip_key, now),
-    ]
-    .into_iter()
-    .flatten()
-    .max()?;
-    Some(ApiError::too_many_attempts(wait))
+/// Reserves a failed-login slot for the account and one for the address before the password is
+/// looked at; either refused means 429. A reservation is a failure until the login succeeds.
+fn reserve_attempt(tx: &mut Tx, throttle: &LoginThrottle, account_key: &str, ip_key: &str) -> ApiResult<Option<u64>> {
+    let now = tx.now;
+    let account = throttle.per_account;
+    if let Reservation::Refused { retry_after_secs } = attempts::reserve(tx.conn, account_key, account.attempts, account.window, now)? {
+        return Ok(Some(retry_after_secs));
+    }
+    let ip = throttle.per_ip;
+    if let Reservation::Refused { retry_after_secs } = attempts::reserve(tx.conn, ip_key, ip.attempts, ip.window, now)? {
+        attempts::release(tx.conn, account_key)?;
+        return Ok(Some(retry_after_secs));
+    }
+    Ok(None)
 }
 
 /// The pair handed out for a session: a fresh access token and the given refresh token.
@@ -66,24 +72,40 @@ fn token_pair(state: &AppState, user: &UserRow, session_id: &str, refresh_token:
     Ok(TokenPair { access_token, refresh_token, token_type: "Bearer", expires_in: state.access_tokens.ttl_secs })
 }
 
-fn refresh_ttl(state: &AppState) -> Duration {
-    Duration::seconds(state.settings.auth.refresh_ttl_secs)
+/// How long a refresh token lives, and how long a session lives at most.
+#[derive(Clone, Copy)]
+struct SessionTtls {
+    refresh: Duration,
+    session: Duration,
 }
 
-/// Logs in with email and password. Failures count against the account and the client address;
-/// once either is over its limit, attempts are refused before the password is even looked at.
+fn session_ttls(state: &AppState) -> SessionTtls {
+    let auth = &state.settings.auth;
+    SessionTtls { refresh: Duration::seconds(auth.refresh_ttl_secs), session: Duration::seconds(auth.session_lifetime_secs) }
+}
+
+/// Logs in with email and password. Each attempt is counted against the account and the client
+/// address before the password is verified, so parallel guesses get no more tries than
+/// sequential ones; a correct password gives its attempt back and clears the account's count.
 pub async fn login(state: &AppState, ip: Option<String>, request: LoginRequest) -> ApiResult<TokenPair> {
     let LoginRequest { email, password } = request;
-    let account_key = format!("account:{}", email.trim().to_lowercase());
-    let ip_key = format!("ip:{}", ip.as_deref().unwrap_or("unknown"));
-    if let Some(error) = throttled(state, &account_key, &ip_key) {
-        return Err(error);
+    let account_key = login_account_key(&email);
+    let ip_key = login_ip_key(ip.as_deref());
+    let throttle = (*state.throttle).clone();
+    let (keys, parsed) = ((account_key.clone(), ip_key.clone()), Email::parse(&email).ok());
+    let (blocked, user) = state
+        .write(Actor::anonymous("anonymous", ip.clone()), move |tx| {
+            let blocked = reserve_attempt(tx, &throttle, &keys.0, &keys.1)?;
+            let user = match (&blocked, parsed) {
+                (None, Some(email)) => users::find_by_email(tx.conn, &email)?,
+                _ => None,
+            };
+            Ok((blocked, user))
+        })
+        .await?;
+    if let Some(wait) = blocked {
+        return Err(ApiError::too_many_attempts(wait));
     }
-
-    let user = match Email::parse(&email).ok() {
-        Some(email) => state.read(Actor::anonymous("anonymous", ip.clone()), move |tx| Ok(users::find_by_email(tx.conn, &email)?)).await?,
-        None => None,
-    };
     let passwords = state.passwords.clone();
     let candidate = user.clone();
     let verified = web::block(move || match candidate.as_ref().and_then(|u| u.password_hash.as_deref().filter(|_| u.active)) {
@@ -92,20 +114,23 @@ pub async fn login(state: &AppState, ip: Option<String>, request: LoginRequest) 
     })
     .await?;
 
-    let now = state.now();
     match (verified, user) {
         (true, Some(user)) => {
-            state.throttle.per_account.clear(&account_key);
-            let ttl = refresh_ttl(state);
+            let ttl = session_ttls(state);
             let user_id = user.id.clone();
-            let (session_id, refresh_token) =
-                state.write(Actor::account(&user.id, ip), move |tx| open_session(tx, &user_id, ttl)).await?;
+            let window = state.throttle.per_account.window;
+            let (session_id, refresh_token) = state
+                .write(Actor::account(&user.id, ip), move |tx| {
+                    attempts::clear(tx.conn, &account_key)?;
+                    attempts::release(tx.conn, &ip_key)?;
+                    attempts::forget_older_than(tx.conn, tx.now - window * 2)?;
+                    open_session(tx, &user_id, ttl)
+                })
+                .await?;
             token_pair(state, &user, &session_id, refresh_token)
         }
         (_, user) => {
-            state.throttle.per_account.record_failure(&account_key, now);
-            state.throttle.per_ip.record_failure(&ip_key, now);
-            let attempted = account_key.trim_start_matches("account:").to_string();
+            let attempted = audited_email(&email);
             let user_id = user.map(|u| u.id);
             state
                 .write(Actor::anonymous("anonymous", ip), move |tx| record_failed_login(tx, user_id.as_deref(), attempted))
@@ -115,9 +140,18 @@ pub async fn login(state: &AppState, ip: Option<String>, request: LoginRequest) 
     }
 }
 
+/// What the audit log keeps of a failed login's email: only an email address, since people
+/// sometimes type their password into the email field.
+fn audited_email(typed: &str) -> String {
+    match Email::parse(typed) {
+        Ok(email) => email.as_str().to_string(),
+        Err(_) => "(not an email address)".to_string(),
+    }
+}
+
 /// Opens a session for a verified login; returns its id and first refresh token.
-fn open_session(tx: &mut Tx, user_id: &str, ttl: Duration) -> ApiResult<(String, String)> {
-    let opened = sessions::open(tx.conn, user_id, tx.now, ttl)?;
+fn open_session(tx: &mut Tx, user_id: &str, ttl: SessionTtls) -> ApiResult<(String, String)> {
+    let opened = sessions::open(tx.conn, user_id, tx.now, ttl.session, ttl.refresh)?;
     tx.audit(Subject::user(user_id), Event::Login { session_id: opened.0.clone() })?;
     Ok(opened)
 }
@@ -134,7 +168,7 @@ enum RefreshOutcome {
 
 /// Exchanges a refresh token for a new pair; the presented token stops working.
 pub async fn refresh(state: &AppState, ip: Option<String>, request: RefreshRequest) -> ApiResult<TokenPair> {
-    let ttl = refresh_ttl(state);
+    let ttl = session_ttls(state).refresh;
     // A refusal is an answer, not a failure: the transaction commits (a reused token's session
     // stays revoked) and the refusal is returned afterwards.
     let outcome = state
@@ -164,10 +198,14 @@ fn rotate(tx: &mut Tx, presented: &str, ttl: Duration) -> ApiResult<RefreshOutco
     if Instant::from(now) >= token.expires_at {
         return refused("invalid_refresh_token", "the refresh token has expired");
     }
+    if Instant::from(now) >= session.expires_at {
+        return refused("session_expired", "this session has reached its maximum lifetime; log in again");
+    }
     let Some(user) = users::find(tx.conn, &session.user_id)?.filter(|u| u.active) else {
         return refused("invalid_refresh_token", "the account is not active");
     };
-    let refresh_token = sessions::issue_refresh(tx.conn, &session.id, now, ttl)?;
+    // A refresh token never outlives its session.
+    let refresh_token = sessions::issue_refresh(tx.conn, &session.id, now, (now + ttl).min(session.expires_at.utc()))?;
     Ok(RefreshOutcome::Rotated { user: Box::new(user), session_id: session.id, refresh_token })
 }
 

@@ -77,7 +77,7 @@ pub struct CreateUser {
     pub max_assignments: Option<i32>,
 }
 
-fn field_errors(errors: validator::ValidationErrors) -> Vec<FieldError> {
+pub(crate) fn field_errors(errors: validator::ValidationErrors) -> Vec<FieldError> {
     let mut out: Vec<FieldError> = errors
         .field_errors()
         .into_iter()
@@ -92,7 +92,7 @@ fn field_errors(errors: validator::ValidationErrors) -> Vec<FieldError> {
     out
 }
 
-fn parse_prefecture(field: &str, raw: Option<&str>, errors: &mut Vec<FieldError>) -> Option<PrefectureCode> {
+pub(crate) fn parse_prefecture(field: &str, raw: Option<&str>, errors: &mut Vec<FieldError>) -> Option<PrefectureCode> {
     let raw = raw?;
     match raw.parse() {
         Ok(code) => Some(code),
@@ -101,6 +101,20 @@ fn parse_prefecture(field: &str, raw: Option<&str>, errors: &mut Vec<FieldError>
             None
         }
     }
+}
+
+/// Trimmed, de-duplicated keywords; each bad one is a problem naming its index.
+pub(crate) fn parse_expertise(raw: Vec<String>, errors: &mut Vec<FieldError>) -> Vec<String> {
+    let mut expertise: Vec<String> = Vec::new();
+    for (i, keyword) in raw.iter().enumerate() {
+        let keyword = keyword.trim();
+        if keyword.is_empty() || keyword.chars().count() > 100 {
+            errors.push(FieldError::new(format!("expertise[{i}]"), "invalid_keyword", "keywords are 1–100 characters"));
+        } else if !expertise.iter().any(|k| k == keyword) {
+            expertise.push(keyword.to_string());
+        }
+    }
+    expertise
 }
 
 /// Checks an invitation and turns it into a new account, listing every problem at once.
@@ -134,15 +148,7 @@ fn parse_new_user(request: CreateUser) -> Result<NewUser, ApiError> {
             }
         }
     }
-    let mut expertise: Vec<String> = Vec::new();
-    for (i, keyword) in request.expertise.unwrap_or_default().iter().enumerate() {
-        let keyword = keyword.trim();
-        if keyword.is_empty() || keyword.chars().count() > 100 {
-            errors.push(FieldError::new(format!("expertise[{i}]"), "invalid_keyword", "keywords are 1–100 characters"));
-        } else if !expertise.iter().any(|k| k == keyword) {
-            expertise.push(keyword.to_string());
-        }
-    }
+    let expertise = parse_expertise(request.expertise.unwrap_or_default(), &mut errors);
     if !errors.is_empty() {
         return Err(ApiError::validation(errors));
     }
