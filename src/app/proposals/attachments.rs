@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::app::access::load;
+use crate::app::access::{load, lock};
 use crate::app::{Event, Subject, Tx};
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult};
@@ -32,7 +32,7 @@ pub fn may_upload(tx: &mut Tx<'_>, user: &CurrentUser, id: &str) -> ApiResult<()
 
 /// Records a received file and moves it under `root`.
 pub fn upload_attachment(tx: &mut Tx<'_>, user: &CurrentUser, id: &str, received: &Received, root: &Path) -> ApiResult<Attachment> {
-    may_upload(tx, user, id)?;
+    lock(tx.conn, id, user)?.require_editable(tx.now)?;
     let attachment_id = new_id();
     proposals::insert_attachment(tx.conn, (&attachment_id, id, &received.filename, received.size, &received.sha256, &user.id), tx.now)?;
     tx.audit(

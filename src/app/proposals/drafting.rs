@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use crate::app::access::{call_not_open, load, prefecture_taken, visible_call};
+use crate::app::access::{call_not_open, load, lock, prefecture_taken, visible_call};
 use crate::app::{Event, Subject, Tx};
 use crate::auth::CurrentUser;
 use crate::auth::one_time::Purpose;
@@ -91,7 +91,7 @@ pub fn list(
 /// versions. Any change of content voids every endorsement and every outstanding link.
 pub fn update(tx: &mut Tx<'_>, user: &CurrentUser, id: &str, precondition: &Option<Vec<i32>>, patch: &Value) -> ApiResult<Proposal> {
     let now = tx.now;
-    let loaded = load(tx.conn, id, user)?;
+    let loaded = lock(tx.conn, id, user)?;
     loaded.require_editable(now)?;
     if let Some(versions) = precondition
         && !versions.contains(&loaded.row.version)

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::app::access::{load, prefecture_taken};
+use crate::app::access::{load, lock, prefecture_taken};
 use crate::app::{Event, Subject, Tx};
 use crate::auth::CurrentUser;
 use crate::auth::one_time::Purpose;
@@ -29,7 +29,9 @@ fn changed_meanwhile() -> ApiError {
 /// receipt email. With an idempotency key, a retry is answered with the first response.
 pub fn submit(tx: &mut Tx<'_>, user: &CurrentUser, id: &str, key: Option<&str>) -> ApiResult<Outcome<Proposal>> {
     // The call's row lock serialises submissions within the call: receipt numbers, and
-    // retries of one submission, which must see the first one's stored response.
+    // retries of one submission, which must see the first one's stored response. The
+    // proposal's own lock (always taken after the call's, never before) keeps edits, partners and
+    // endorsements from changing what is being checked.
     let call_id = load(tx.conn, id, user)?.call.id;
     calls::lock(tx.conn, &call_id)?;
     idempotency::once(tx, &user.id, key, id, |tx| submit_now(tx, user, id))
@@ -37,7 +39,7 @@ pub fn submit(tx: &mut Tx<'_>, user: &CurrentUser, id: &str, key: Option<&str>) 
 
 fn submit_now(tx: &mut Tx<'_>, user: &CurrentUser, id: &str) -> ApiResult<Proposal> {
     let now = tx.now;
-    let loaded = load(tx.conn, id, user)?;
+    let loaded = lock(tx.conn, id, user)?;
     loaded.require_lead()?;
     loaded.require_open(now)?;
     loaded.row.status().after(Transition::Submit).map_err(ApiError::invalid_state)?;
@@ -92,7 +94,7 @@ fn submit_now(tx: &mut Tx<'_>, user: &CurrentUser, id: &str) -> ApiResult<Propos
 /// deadline only; withdrawing releases every prefecture and voids the endorsement links.
 fn transition(tx: &mut Tx<'_>, user: &CurrentUser, id: &str, transition: Transition) -> ApiResult<Proposal> {
     let now = tx.now;
-    let loaded = load(tx.conn, id, user)?;
+    let loaded = lock(tx.conn, id, user)?;
     loaded.require_lead()?;
     loaded.require_open(now)?;
     let from = loaded.row.status();
