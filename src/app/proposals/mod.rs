@@ -12,8 +12,8 @@ pub use attachments::{download_attachment, upload_attachment, may_upload};
 pub use drafting::{create, get, list, list_versions, update};
 pub use endorsements::{endorse, preview_endorsement, request_endorsements};
 pub use partners::{confirm_partner, withdraw_confirmation};
-pub use submission::{submit, unsubmit, withdraw};
-pub use view::{Attachment, Endorsement, Partner, Proposal, SubmittedVersion};
+pub use submission::{checklist, submit, unsubmit, withdraw};
+pub use view::{Attachment, Checklist, Endorsement, Partner, Proposal, SubmittedVersion};
 
 use chrono::{DateTime, Utc};
 

@@ -10,6 +10,7 @@ use crate::db::DbConn;
 use crate::domain::proposal::content::SignatoryRole;
 use crate::domain::proposal::{ProposalContent, ProposalStatus};
 use crate::domain::time::Instant;
+use crate::domain::validation::FieldError;
 use crate::error::ApiResult;
 use crate::repo::proposals::{self, AttachmentRow, EndorsementRow, PartnerRow, ProposalRow, VersionRow};
 
@@ -141,6 +142,16 @@ pub fn proposal(conn: &mut DbConn, id: &str) -> ApiResult<Proposal> {
     let row = proposals::find(conn, id)?.ok_or_else(crate::app::access::proposal_not_found)?;
     let mut views = proposals(conn, std::slice::from_ref(&row))?;
     views.pop().ok_or_else(crate::app::access::proposal_not_found)
+}
+
+/// What `submit` would say now, without submitting.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Checklist {
+    /// True when `submit` would succeed now.
+    pub ready: bool,
+    /// Every reason it would not, as `submit`'s 422 lists them; a refusal of the whole
+    /// submission (deadline passed, not a draft, a prefecture taken) is one line with its code.
+    pub problems: Vec<FieldError>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
