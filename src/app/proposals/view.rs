@@ -7,6 +7,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::db::DbConn;
+use crate::domain::attachment::AttachmentRef;
 use crate::domain::proposal::content::SignatoryRole;
 use crate::domain::proposal::{ProposalContent, ProposalStatus};
 use crate::domain::time::Instant;
@@ -67,8 +68,11 @@ pub struct SubmittedVersion {
     pub version: i32,
     pub receipt_number: String,
     pub submitted_at: DateTime<FixedOffset>,
+    /// SHA-256 sealing the content and the attachments: what the endorsements covered.
     pub content_hash: String,
     pub content: ProposalContent,
+    /// The attachments as they were submitted.
+    pub attachments: Vec<AttachmentRef>,
 }
 
 impl From<&PartnerRow> for Partner {
@@ -87,6 +91,7 @@ impl SubmittedVersion {
     pub fn of(v: VersionRow) -> ApiResult<Self> {
         Ok(SubmittedVersion {
             content: v.content()?,
+            attachments: v.attachments()?,
             version: v.version_no,
             receipt_number: v.receipt_number,
             submitted_at: v.submitted_at.shown(),
