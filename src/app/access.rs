@@ -41,6 +41,19 @@ pub fn proposal_not_found() -> ApiError {
 /// Loads a proposal for `user`; 404 for anyone who has no business knowing it exists.
 pub fn load(conn: &mut DbConn, id: &str, user: &CurrentUser) -> ApiResult<Loaded> {
     let row = proposals::find(conn, id)?.ok_or_else(proposal_not_found)?;
+    loaded(conn, row, user)
+}
+
+/// [`load`] for a change: the proposal's row stays locked until the transaction ends, so that
+/// what the change checked is still what it writes (see `repo::proposals::lock`). Every write
+/// to a proposal starts here.
+pub fn lock(conn: &mut DbConn, id: &str, user: &CurrentUser) -> ApiResult<Loaded> {
+    let row = proposals::lock(conn, id)?.ok_or_else(proposal_not_found)?;
+    loaded(conn, row, user)
+}
+
+fn loaded(conn: &mut DbConn, row: ProposalRow, user: &CurrentUser) -> ApiResult<Loaded> {
+    let id = row.id.as_str();
     let invited = proposals::invited_prefectures(conn, id)?;
     let reviewer_may_read = user.role == Role::Reviewer && crate::repo::assignments::reviewer_may_read(conn, id, &user.id)?;
     let relation = access::relation(user.role, user.prefecture, row.lead(), &invited, reviewer_may_read)

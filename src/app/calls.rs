@@ -106,7 +106,7 @@ fn parse_field<T: serde::de::DeserializeOwned>(key: &str, value: &Value, errors:
 }
 
 /// Applies a merge patch to a call's terms: only the fields the status allows, each parsed.
-fn patched_terms(row: &CallRow, patch: &Map<String, Value>) -> ApiResult<CallTerms> {
+fn patched_terms(row: &CallRow, patch: &Map<String, Value>, now: DateTime<Utc>) -> ApiResult<CallTerms> {
     let status = row.status();
     let mut terms = row.terms()?;
     let mut errors = Vec::new();
@@ -135,6 +135,13 @@ fn patched_terms(row: &CallRow, patch: &Map<String, Value>) -> ApiResult<CallTer
             CallField::ClosesAt => {
                 if let Some(t) = parse_field::<DateTime<FixedOffset>>(key, value, &mut errors) {
                     let proposed = t.with_timezone(&Utc);
+                    if proposed != terms.closes_at && !call::deadline_may_move(status, terms.closes_at, now) {
+                        return Err(ApiError::invalid_state(format!(
+                            "the deadline {} has passed; it can no longer move",
+                            row.closes_at.shown().to_rfc3339()
+                        ))
+                        .with("closes_at", row.closes_at.shown()));
+                    }
                     if call::deadline_change_allowed(status, terms.closes_at, proposed) {
                         terms.closes_at = proposed;
                     } else {
@@ -168,11 +175,13 @@ fn patched_terms(row: &CallRow, patch: &Map<String, Value>) -> ApiResult<CallTer
 /// Amends a call with a JSON merge patch. `precondition` holds the versions `If-Match` accepts
 /// (`None`: no precondition).
 pub fn update(tx: &mut Tx, id: &str, precondition: Option<Vec<i32>>, patch: Map<String, Value>) -> ApiResult<Call> {
-    let row = calls::find(tx.conn, id)?.ok_or_else(call_not_found)?;
+    // Locked so that PATCHes without `If-Match` apply one after another instead of failing the
+    // version check against each other.
+    let row = calls::lock(tx.conn, id)?.ok_or_else(call_not_found)?;
     if precondition.is_some_and(|versions| !versions.contains(&row.version)) {
         return Err(ApiError::version_conflict());
     }
-    let terms = patched_terms(&row, &patch)?;
+    let terms = patched_terms(&row, &patch, tx.now)?;
     if !calls::update_terms(tx.conn, id, row.version, &terms, tx.now)? {
         return Err(ApiError::version_conflict());
     }

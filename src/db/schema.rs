@@ -195,6 +195,7 @@ diesel::table! {
         submitted_by -> Text,
         content -> Text,
         content_hash -> Text,
+        attachments -> Text,
     }
 }
 

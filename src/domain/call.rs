@@ -164,6 +164,12 @@ pub fn deadline_change_allowed(status: CallStatus, current: DateTime<Utc>, propo
     status == CallStatus::Draft || proposed >= current
 }
 
+/// Once a published deadline has passed it stays passed: "extending" it then would reopen a
+/// closed call for some prefectures after others had stopped working on theirs.
+pub fn deadline_may_move(status: CallStatus, current: DateTime<Utc>, now: DateTime<Utc>) -> bool {
+    status == CallStatus::Draft || now < current
+}
+
 /// Submissions are accepted only while the call is published and `opens_at <= now < closes_at`.
 pub fn accepting_submissions(status: CallStatus, opens_at: DateTime<Utc>, closes_at: DateTime<Utc>, now: DateTime<Utc>) -> bool {
     status == CallStatus::Published && opens_at <= now && now < closes_at
@@ -260,6 +266,15 @@ mod tests {
         assert!(deadline_change_allowed(CallStatus::Published, now, now + Duration::days(1)));
         assert!(!deadline_change_allowed(CallStatus::Published, now, now - Duration::days(1)));
         assert!(deadline_change_allowed(CallStatus::Draft, now, now - Duration::days(1)));
+    }
+
+    #[test]
+    fn a_passed_published_deadline_no_longer_moves() {
+        let t = terms();
+        assert!(deadline_may_move(CallStatus::Published, t.closes_at, t.closes_at - Duration::seconds(1)));
+        assert!(!deadline_may_move(CallStatus::Published, t.closes_at, t.closes_at));
+        assert!(!deadline_may_move(CallStatus::Published, t.closes_at, t.closes_at + Duration::days(1)));
+        assert!(deadline_may_move(CallStatus::Draft, t.closes_at, t.closes_at + Duration::days(1)));
     }
 
     #[test]

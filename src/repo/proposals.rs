@@ -6,6 +6,7 @@ use diesel::prelude::*;
 
 use crate::db::DbConn;
 use crate::db::schema::{attachments, endorsements, participations, proposal_partners, proposal_versions, proposals};
+use crate::domain::attachment::{AttachmentRef, sealed_hash};
 use crate::domain::prefecture::PrefectureCode;
 use crate::domain::proposal::content::SignatoryRole;
 use crate::domain::proposal::{ProposalContent, ProposalStatus};
@@ -90,6 +91,17 @@ pub fn insert(conn: &mut DbConn, row: &ProposalRow) -> QueryResult<()> {
 
 pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<ProposalRow>> {
     proposals::table.find(id).select(ProposalRow::as_select()).first(conn).optional()
+}
+
+/// Reads a proposal and holds its row until the transaction ends, so that every change to it
+/// (content, partners, attachments, endorsements, status) applies one after another and each
+/// sees the previous one's result. SQLite needs no row lock: its writers already queue at the
+/// process's write gate, and it has no `FOR UPDATE`.
+pub fn lock(conn: &mut DbConn, id: &str) -> QueryResult<Option<ProposalRow>> {
+    if let DbConn::Pg(pg) = conn {
+        return proposals::table.find(id).select(ProposalRow::as_select()).for_update().first(pg).optional();
+    }
+    find(conn, id)
 }
 
 // ---- participations: one prefecture, one proposal per call --------------------------------
@@ -228,7 +240,9 @@ pub fn set_partner_confirmation(
 
 // ---- content, status --------------------------------------------------------------------
 
-/// Writes new content if the proposal is still at `expected_version`; false otherwise.
+/// Writes new content, sealed with the proposal's attachments as they are now, if the proposal
+/// is still at `expected_version`; false otherwise. After a change of attachments, writing the
+/// same content again reseals it: endorsements of the old seal no longer cover it.
 pub fn update_content(
     conn: &mut DbConn,
     id: &str,
@@ -239,7 +253,7 @@ pub fn update_content(
     let updated = diesel::update(proposals::table.filter(proposals::id.eq(id)).filter(proposals::version.eq(expected_version)))
         .set((
             proposals::content.eq(content.to_json().to_string()),
-            proposals::content_hash.eq(content.hash()),
+            proposals::content_hash.eq(sealed_hash(&content.hash(), &attachment_refs(conn, id)?)),
             proposals::version.eq(expected_version + 1),
             proposals::updated_at.eq(Instant::from(now)),
         ))
@@ -397,8 +411,10 @@ pub struct VersionRow {
     pub submitted_by: String,
     pub content: String,
     pub content_hash: String,
+    pub attachments: String,
 }
 
+/// Stores a submission's snapshot: the content and the attachments, sealed as the proposal is.
 pub fn insert_version(
     conn: &mut DbConn,
     proposal_id: &str,
@@ -412,6 +428,7 @@ pub fn insert_version(
         .select(diesel::dsl::max(proposal_versions::version_no))
         .first(conn)?;
     let version_no = previous.unwrap_or(0) + 1;
+    let files = attachment_refs(conn, proposal_id)?;
     diesel::insert_into(proposal_versions::table)
         .values((
             proposal_versions::id.eq(super::new_id()),
@@ -421,7 +438,8 @@ pub fn insert_version(
             proposal_versions::submitted_at.eq(Instant::from(now)),
             proposal_versions::submitted_by.eq(submitted_by),
             proposal_versions::content.eq(content.to_json().to_string()),
-            proposal_versions::content_hash.eq(content.hash()),
+            proposal_versions::content_hash.eq(sealed_hash(&content.hash(), &files)),
+            proposal_versions::attachments.eq(serde_json::to_string(&files).unwrap_or_else(|_| "[]".into())),
         ))
         .execute(conn)?;
     Ok(version_no)
@@ -462,6 +480,16 @@ pub fn attachments_of_all(conn: &mut DbConn, proposal_ids: &[String]) -> QueryRe
         .load(conn)
 }
 
+/// A proposal's attachments as they count in its seal.
+pub fn attachment_refs(conn: &mut DbConn, proposal_id: &str) -> QueryResult<Vec<AttachmentRef>> {
+    let rows = attachments::table
+        .filter(attachments::proposal_id.eq(proposal_id))
+        .order((attachments::created_at.asc(), attachments::id.asc()))
+        .select(AttachmentRow::as_select())
+        .load(conn)?;
+    Ok(rows.into_iter().map(|a| AttachmentRef { id: a.id, filename: a.filename, size: a.size, sha256: a.sha256 }).collect())
+}
+
 pub fn find_attachment(conn: &mut DbConn, proposal_id: &str, id: &str) -> QueryResult<Option<AttachmentRow>> {
     attachments::table
         .filter(attachments::proposal_id.eq(proposal_id))
@@ -480,5 +508,9 @@ fn parse_content(stored: &str) -> Result<ProposalContent, String> {
 impl VersionRow {
     pub fn content(&self) -> Result<ProposalContent, CorruptRow> {
         parse_content(&self.content).map_err(|e| CorruptRow::new("proposal_versions.content", &self.id, e))
+    }
+
+    pub fn attachments(&self) -> Result<Vec<AttachmentRef>, CorruptRow> {
+        serde_json::from_str(&self.attachments).map_err(|e| CorruptRow::new("proposal_versions.attachments", &self.id, e.to_string()))
     }
 }

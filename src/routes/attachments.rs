@@ -12,7 +12,7 @@ use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 
 use crate::auth::CurrentUser;
 use crate::auth::tokens::hex;
-use crate::domain::attachment::{PROBE_BYTES, looks_like_pdf, safe_filename};
+use crate::domain::attachment::{EncryptionProbe, PROBE_BYTES, looks_like_pdf, safe_filename};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::app::proposals::attachments::{Received, stored_path};
 use crate::app::proposals::{self as app, Attachment};
@@ -63,6 +63,7 @@ async fn receive(mut multipart: Multipart, dir: &Path, limit: usize) -> ApiResul
         let guard = TempFile(Some(temp.clone()));
         let mut file = tokio::fs::File::create(&temp).await.map_err(ApiError::internal)?;
         let (mut hasher, mut head, mut tail, mut size) = (Sha256::new(), Vec::with_capacity(PROBE_BYTES), Vec::with_capacity(2 * PROBE_BYTES), 0usize);
+        let mut encryption = EncryptionProbe::default();
         while let Some(chunk) = field.next().await {
             let chunk = chunk.map_err(|e| ApiError::bad_request("malformed_multipart", e.to_string()))?;
             size += chunk.len();
@@ -70,6 +71,7 @@ async fn receive(mut multipart: Multipart, dir: &Path, limit: usize) -> ApiResul
                 return Err(too_large(limit));
             }
             hasher.update(&chunk);
+            encryption.feed(&chunk);
             if head.len() < PROBE_BYTES {
                 head.extend_from_slice(&chunk[..chunk.len().min(PROBE_BYTES - head.len())]);
             }
@@ -83,6 +85,9 @@ async fn receive(mut multipart: Multipart, dir: &Path, limit: usize) -> ApiResul
         if !looks_like_pdf(&head, &tail) {
             return Err(unsupported());
         }
+        if encryption.encrypted() {
+            return Err(ApiError::field("file", "encrypted_pdf", "encrypted (password-protected) PDFs cannot be read by the reviewers; upload it without encryption"));
+        }
         let received = Received { temp, filename, size: size as i64, sha256: hex(&hasher.finalize()) };
         return Ok((received, guard));
     }
@@ -90,7 +95,8 @@ async fn receive(mut multipart: Multipart, dir: &Path, limit: usize) -> ApiResul
 }
 
 /// Upload a PDF to a draft (multipart/form-data, field `file`). The content is checked, not the
-/// name: anything but a PDF is refused with 415.
+/// name: anything but a PDF is refused with 415, an encrypted PDF with 422. Attachments are
+/// part of the endorsed content: an upload makes a new version and voids the endorsements.
 #[utoipa::path(
     tag = "proposals",
     security(("bearer" = [])),
@@ -100,7 +106,8 @@ async fn receive(mut multipart: Multipart, dir: &Path, limit: usize) -> ApiResul
         (status = 201, body = Attachment),
         (status = 413, description = "Larger than the configured limit", body = Problem),
         (status = 415, description = "Not a PDF (`unsupported_media_type`)", body = Problem),
-        (status = 409, description = "`call_not_open` or `invalid_state`", body = Problem),
+        (status = 422, description = "An encrypted PDF (`file`: `encrypted_pdf`)", body = Problem),
+        (status = 409, description = "`call_not_open`, `invalid_state`, or `too_many_attachments` (at most 20 per proposal)", body = Problem),
         (status = 403, body = Problem), (status = 404, body = Problem),
     )
 )]

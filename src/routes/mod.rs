@@ -54,6 +54,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(partners::confirm_partner)
         .service(partners::withdraw_confirmation)
         .service(submission::submit_proposal)
+        .service(submission::proposal_checklist)
         .service(submission::unsubmit_proposal)
         .service(submission::withdraw_proposal)
         .service(proposals::list_versions)

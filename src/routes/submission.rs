@@ -1,9 +1,9 @@
 //! Submitting a proposal, pulling it back, withdrawing it.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, post, web};
+use actix_web::{HttpResponse, get, post, web};
 
-use crate::app::proposals::{self as app, Proposal};
+use crate::app::proposals::{self as app, Checklist, Proposal};
 use crate::auth::CurrentUser;
 use crate::error::{ApiResult, Problem};
 use crate::idempotency::{self, IdempotencyKey, Outcome};
@@ -34,6 +34,20 @@ pub async fn submit_proposal(state: web::Data<AppState>, user: CurrentUser, key:
         Outcome::Fresh(view) => with_etag(StatusCode::OK, view.version, &view),
         Outcome::Replayed(body) => idempotency::replayed(&body),
     })
+}
+
+/// What `submit` would refuse now (endorsements included), without submitting: `ready` is true
+/// when it would succeed. For anyone who may read the proposal.
+#[utoipa::path(
+    tag = "proposals",
+    security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = Checklist), (status = 404, body = Problem))
+)]
+#[get("/proposals/{id}/checklist")]
+pub async fn proposal_checklist(state: web::Data<AppState>, user: CurrentUser, id: web::Path<String>) -> ApiResult<HttpResponse> {
+    let checklist = state.read(Actor::user(&user), move |tx| app::checklist(tx, &user, &id)).await?;
+    Ok(HttpResponse::Ok().json(checklist))
 }
 
 /// Pull a submission back to draft, before the deadline only.

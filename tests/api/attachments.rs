@@ -1,7 +1,7 @@
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use crate::fixtures::{create_proposal, multipart, open_call, pdf, submitted_proposal};
+use crate::fixtures::{complete_content, create_proposal, endorse_all, multipart, open_call, pdf, signatory_emails, submitted_proposal};
 use crate::helpers::TestApp;
 
 fn hex(bytes: &[u8]) -> String {
@@ -82,4 +82,80 @@ async fn a_submitted_proposal_takes_no_new_attachments() {
     let id = submitted_proposal(&app, &officer, &call, "att", "13").await["id"].as_str().unwrap().to_string();
     let (ct, body) = multipart("file", "late.pdf", "application/pdf", &pdf("late"));
     app.post(&format!("/api/v1/proposals/{id}/attachments")).token(&officer.token).raw(&ct, body).send().await.assert_problem(409, "invalid_state");
+}
+
+#[actix_web::test]
+async fn an_upload_voids_the_endorsements_and_the_snapshot_holds_the_attachments() {
+    let app = TestApp::spawn().await;
+    let call = open_call(&app, "lab_construction").await;
+    let officer = app.applicant("13").await;
+    let id = create_proposal(&app, &officer, &call, &complete_content("files", "13", &[])).await.str("id");
+    let path = format!("/api/v1/proposals/{id}");
+    endorse_all(&app, &officer, &id, "files").await;
+    // A fresh link to the governor, outstanding when the file arrives.
+    app.post(&format!("{path}/endorsements/request")).token(&officer.token).send().await.assert_status(202);
+    let before = app.get(&path).token(&officer.token).send().await;
+    assert!(before.body["endorsements"].as_array().unwrap().iter().all(|e| !e["endorsed_at"].is_null()));
+
+    let bytes = pdf("after endorsement");
+    let (ct, body) = multipart("file", "追加資料.pdf", "application/pdf", &bytes);
+    app.post(&format!("{path}/attachments")).token(&officer.token).raw(&ct, body).send().await.assert_status(201);
+    let after = app.get(&path).token(&officer.token).send().await;
+    assert_eq!(after.body["version"], before.body["version"].as_i64().unwrap() + 1);
+    assert!(after.body["endorsements"].as_array().unwrap().iter().all(|e| e["endorsed_at"].is_null()), "{:?}", after.body["endorsements"]);
+    app.post(&format!("{path}/submit")).token(&officer.token).send().await.assert_problem(422, "validation_failed");
+
+    endorse_all(&app, &officer, &id, "files").await;
+    app.post(&format!("{path}/submit")).token(&officer.token).send().await.assert_status(200);
+    let versions = app.get(&format!("{path}/versions")).token(&officer.token).send().await;
+    let snapshot = &versions.body["items"][0];
+    assert_eq!(snapshot["attachments"][0]["filename"], "追加資料.pdf");
+    assert_eq!(snapshot["attachments"][0]["sha256"], hex(&Sha256::digest(&bytes)));
+}
+
+#[actix_web::test]
+async fn an_old_endorsement_link_dies_with_an_upload() {
+    let app = TestApp::spawn().await;
+    let call = open_call(&app, "lab_construction").await;
+    let officer = app.applicant("13").await;
+    let id = create_proposal(&app, &officer, &call, &complete_content("oldlink", "13", &[])).await.str("id");
+    app.post(&format!("/api/v1/proposals/{id}/endorsements/request")).token(&officer.token).send().await.assert_status(202);
+    let token = app.last_email_to(&signatory_emails("oldlink")[0]).await.token();
+    let (ct, body) = multipart("file", "plan.pdf", "application/pdf", &pdf("late"));
+    app.post(&format!("/api/v1/proposals/{id}/attachments")).token(&officer.token).raw(&ct, body).send().await.assert_status(201);
+    app.post(&format!("/api/v1/endorsements/{token}")).send().await.assert_problem(410, "endorsement_token_invalid");
+}
+
+#[actix_web::test]
+async fn a_proposal_carries_at_most_twenty_attachments() {
+    let app = TestApp::spawn().await;
+    let call = open_call(&app, "lab_construction").await;
+    let officer = app.applicant("13").await;
+    let id = create_proposal(&app, &officer, &call, &json!({})).await.str("id");
+    let url = format!("/api/v1/proposals/{id}/attachments");
+    for i in 0..20 {
+        let (ct, body) = multipart("file", &format!("{i}.pdf"), "application/pdf", &pdf(&i.to_string()));
+        app.post(&url).token(&officer.token).raw(&ct, body).send().await.assert_status(201);
+    }
+    let (ct, body) = multipart("file", "21.pdf", "application/pdf", &pdf("one too many"));
+    let res = app.post(&url).token(&officer.token).raw(&ct, body).send().await;
+    res.assert_problem(409, "too_many_attachments");
+    let proposal = app.get(&format!("/api/v1/proposals/{id}")).token(&officer.token).send().await;
+    assert_eq!(proposal.body["attachments"].as_array().unwrap().len(), 20);
+}
+
+#[actix_web::test]
+async fn an_encrypted_pdf_is_refused() {
+    let app = TestApp::spawn().await;
+    let call = open_call(&app, "lab_construction").await;
+    let officer = app.applicant("13").await;
+    let id = create_proposal(&app, &officer, &call, &json!({})).await.str("id");
+    let encrypted = b"%PDF-1.6\n1 0 obj\n<< /Type /Catalog >>\nendobj\n5 0 obj\n<< /Filter /Standard /V 4 /R 4 >>\nendobj\ntrailer\n<< /Root 1 0 R /Encrypt 5 0 R >>\nstartxref\n9\n%%EOF\n";
+    let (ct, body) = multipart("file", "secret.pdf", "application/pdf", encrypted);
+    let res = app.post(&format!("/api/v1/proposals/{id}/attachments")).token(&officer.token).raw(&ct, body).send().await;
+    res.assert_problem(422, "validation_failed");
+    assert_eq!(res.body["errors"][0]["field"], "file");
+    assert_eq!(res.body["errors"][0]["code"], "encrypted_pdf");
+    let proposal = app.get(&format!("/api/v1/proposals/{id}")).token(&officer.token).send().await;
+    assert_eq!(proposal.body["attachments"], json!([]));
 }

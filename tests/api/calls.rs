@@ -157,3 +157,22 @@ async fn review_starts_only_after_the_deadline_and_takes_the_submitted_proposals
     assert_eq!(p.body["status"], "under_review");
     app.post(&start).token(&app.admin.token).send().await.assert_problem(409, "invalid_state");
 }
+
+#[actix_web::test]
+async fn a_passed_deadline_can_no_longer_be_extended() {
+    let app = TestApp::spawn().await;
+    let call = open_call(&app, "lab_construction").await;
+    let path = format!("/api/v1/calls/{call}");
+    let current = app.get(&path).token(&app.admin.token).send().await;
+    let closes: chrono::DateTime<chrono::FixedOffset> = current.str("closes_at").parse().unwrap();
+    app.advance(Duration::days(31));
+    let later = (closes + Duration::days(7)).to_rfc3339();
+    let res = app.patch(&path).token(&app.admin.token).json(&json!({ "closes_at": later })).send().await;
+    res.assert_problem(409, "invalid_state");
+    let after = app.get(&path).token(&app.admin.token).send().await;
+    assert_eq!(after.body["closes_at"], current.body["closes_at"]);
+    assert_eq!(after.body["version"], current.body["version"]);
+    // The description may still be corrected, and restating the deadline changes nothing.
+    let res = app.patch(&path).token(&app.admin.token).json(&json!({ "description": "訂正", "closes_at": current.body["closes_at"] })).send().await;
+    res.assert_status(200);
+}

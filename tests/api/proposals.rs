@@ -350,3 +350,42 @@ async fn proposals_are_listed_by_call_and_status() {
     assert_eq!(drafts.body["items"][0]["call_id"], other_call);
     app.get("/api/v1/proposals?status=nonsense").token(&app.admin.token).send().await.assert_problem(422, "validation_failed");
 }
+
+fn problem_fields(body: &Value) -> Vec<String> {
+    body["problems"].as_array().unwrap().iter().map(|e| format!("{}:{}", e["field"].as_str().unwrap(), e["code"].as_str().unwrap())).collect()
+}
+
+#[actix_web::test]
+async fn the_checklist_lists_what_submit_would_refuse_without_submitting() {
+    let app = TestApp::spawn().await;
+    let call = open_call(&app, "lab_construction").await;
+    let officer = app.applicant("13").await;
+    let id = create_proposal(&app, &officer, &call, &complete_content("check", "13", &[])).await.str("id");
+    let path = format!("/api/v1/proposals/{id}");
+
+    // Complete but not endorsed: exactly the problems submit gives.
+    let checklist = app.get(&format!("{path}/checklist")).token(&officer.token).send().await;
+    checklist.assert_status(200);
+    assert_eq!(checklist.body["ready"], false);
+    let refused = app.post(&format!("{path}/submit")).token(&officer.token).send().await;
+    refused.assert_problem(422, "validation_failed");
+    assert_eq!(problem_fields(&checklist.body), error_fields(&refused.body));
+    assert!(problem_fields(&checklist.body).contains(&"endorsements.governor:not_endorsed".to_string()));
+    app.patch(&path).token(&officer.token).json(&json!({ "title": null })).send().await.assert_status(200);
+    let checklist = app.get(&format!("{path}/checklist")).token(&officer.token).send().await;
+    assert!(problem_fields(&checklist.body).contains(&"title:required".to_string()), "{:?}", checklist.body);
+    app.patch(&path).token(&officer.token).json(&json!({ "title": "check 地域産学官共同研究拠点" })).send().await.assert_status(200);
+
+    endorse_all(&app, &officer, &id, "check").await;
+    let checklist = app.get(&format!("{path}/checklist")).token(&officer.token).send().await;
+    assert_eq!(checklist.body, json!({ "ready": true, "problems": [] }));
+    assert_eq!(app.get(&path).token(&officer.token).send().await.body["status"], "draft", "the checklist submits nothing");
+    app.post(&format!("{path}/submit")).token(&officer.token).send().await.assert_status(200);
+
+    // Once submitted, submit's own refusal is the one line.
+    let checklist = app.get(&format!("{path}/checklist")).token(&app.admin.token).send().await;
+    assert_eq!(checklist.body["ready"], false);
+    assert_eq!(problem_fields(&checklist.body), ["status:invalid_state"]);
+    let stranger = app.applicant("14").await;
+    app.get(&format!("{path}/checklist")).token(&stranger.token).send().await.assert_problem(404, "not_found");
+}

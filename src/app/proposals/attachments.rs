@@ -3,9 +3,10 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::app::access::load;
+use crate::app::access::{load, lock};
 use crate::app::{Event, Subject, Tx};
 use crate::auth::CurrentUser;
+use crate::domain::attachment;
 use crate::error::{ApiError, ApiResult};
 use crate::repo::new_id;
 use crate::repo::proposals::{self, AttachmentRow};
@@ -27,14 +28,31 @@ pub struct Received {
 
 /// Whether the caller may upload to the proposal at all, asked before reading an upload.
 pub fn may_upload(tx: &mut Tx<'_>, user: &CurrentUser, id: &str) -> ApiResult<()> {
-    load(tx.conn, id, user)?.require_editable(tx.now)
+    load(tx.conn, id, user)?.require_editable(tx.now)?;
+    require_room(tx, id)
 }
 
-/// Records a received file and moves it under `root`.
+fn require_room(tx: &mut Tx<'_>, id: &str) -> ApiResult<()> {
+    if proposals::attachment_refs(tx.conn, id)?.len() < attachment::MAX_PER_PROPOSAL {
+        Ok(())
+    } else {
+        Err(ApiError::conflict("too_many_attachments", format!("a proposal carries at most {} attachments", attachment::MAX_PER_PROPOSAL))
+            .with("max_attachments", attachment::MAX_PER_PROPOSAL))
+    }
+}
+
+/// Records a received file and moves it under `root`. The attachments are part of what the
+/// signatories endorse: the proposal is resealed, a new version, and its endorsements void.
 pub fn upload_attachment(tx: &mut Tx<'_>, user: &CurrentUser, id: &str, received: &Received, root: &Path) -> ApiResult<Attachment> {
-    may_upload(tx, user, id)?;
+    let loaded = lock(tx.conn, id, user)?;
+    loaded.require_editable(tx.now)?;
+    require_room(tx, id)?;
     let attachment_id = new_id();
     proposals::insert_attachment(tx.conn, (&attachment_id, id, &received.filename, received.size, &received.sha256, &user.id), tx.now)?;
+    if !proposals::update_content(tx.conn, id, loaded.row.version, &loaded.row.content()?, tx.now)? {
+        return Err(ApiError::version_conflict());
+    }
+    let (endorsements_voided, endorsement_links_voided) = super::void_endorsements(tx, id, &loaded.row.content_hash)?;
     tx.audit(
         Subject::proposal(id),
         Event::AttachmentUploaded {
@@ -42,6 +60,8 @@ pub fn upload_attachment(tx: &mut Tx<'_>, user: &CurrentUser, id: &str, received
             filename: received.filename.clone(),
             size: received.size,
             sha256: received.sha256.clone(),
+            endorsements_voided,
+            endorsement_links_voided,
         },
     )?;
     // Moved into place inside the transaction: if this fails, no row points at nothing.

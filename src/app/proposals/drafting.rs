@@ -2,17 +2,16 @@
 
 use serde_json::Value;
 
-use crate::app::access::{call_not_open, load, prefecture_taken, visible_call};
+use crate::app::access::{call_not_open, load, lock, prefecture_taken, visible_call};
 use crate::app::{Event, Subject, Tx};
 use crate::auth::CurrentUser;
-use crate::auth::one_time::Purpose;
 use crate::domain::prefecture::PrefectureCode;
 use crate::domain::proposal::{ProposalContent, ProposalStatus, submission};
 use crate::domain::time::Instant;
 use crate::domain::user::Role;
 use crate::error::{ApiError, ApiResult};
 use crate::repo::proposals::{self, ProposalRow, Scope};
-use crate::repo::{new_id, tokens};
+use crate::repo::new_id;
 
 use super::view::{self, Proposal, SubmittedVersion};
 
@@ -91,7 +90,7 @@ pub fn list(
 /// versions. Any change of content voids every endorsement and every outstanding link.
 pub fn update(tx: &mut Tx<'_>, user: &CurrentUser, id: &str, precondition: &Option<Vec<i32>>, patch: &Value) -> ApiResult<Proposal> {
     let now = tx.now;
-    let loaded = load(tx.conn, id, user)?;
+    let loaded = lock(tx.conn, id, user)?;
     loaded.require_editable(now)?;
     if let Some(versions) = precondition
         && !versions.contains(&loaded.row.version)
@@ -108,8 +107,7 @@ pub fn update(tx: &mut Tx<'_>, user: &CurrentUser, id: &str, precondition: &Opti
         return Err(ApiError::version_conflict());
     }
     let dropped = proposals::sync_partners(tx.conn, id, after.partners(), now)?;
-    let voided_endorsements = proposals::current_endorsements(tx.conn, id, &loaded.row.content_hash)?.len();
-    let voided_links = tokens::void_for_subject(tx.conn, id, Purpose::Endorsement, None, now)?;
+    let (voided_endorsements, voided_links) = super::void_endorsements(tx, id, &loaded.row.content_hash)?;
     let fields = patch.as_object().map(|o| o.keys().cloned().collect()).unwrap_or_default();
     tx.audit(
         Subject::proposal(id),

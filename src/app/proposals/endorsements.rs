@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::app::access::load;
+use crate::app::access::lock;
 use crate::app::{Event, Subject, Tx};
 use crate::auth::CurrentUser;
 use crate::auth::one_time::{LinkSigner, Purpose};
@@ -33,7 +33,7 @@ pub struct LinkSettings {
 /// older links are voided.
 pub fn request_endorsements(tx: &mut Tx<'_>, user: &CurrentUser, id: &str, settings: &LinkSettings) -> ApiResult<EndorsementsRequested> {
     let now = tx.now;
-    let loaded = load(tx.conn, id, user)?;
+    let loaded = lock(tx.conn, id, user)?;
     loaded.require_editable(now)?;
     let content = loaded.row.content()?;
     let problems = submission::signatory_problems(&content);
@@ -83,12 +83,15 @@ pub fn token_invalid() -> ApiError {
     )
 }
 
-/// The token's row and proposal, if the link is still good for the proposal's current content.
-fn usable(conn: &mut DbConn, token_id: &str, now: DateTime<Utc>) -> ApiResult<(ActionToken, ProposalRow, SignatoryRole)> {
+type FindProposal = fn(&mut DbConn, &str) -> diesel::QueryResult<Option<ProposalRow>>;
+
+/// The token's row and proposal (read with `find`: `proposals::lock` to change it), if the link
+/// is still good for the proposal's current content.
+fn usable(conn: &mut DbConn, token_id: &str, now: DateTime<Utc>, find: FindProposal) -> ApiResult<(ActionToken, ProposalRow, SignatoryRole)> {
     let token = tokens::find(conn, token_id, Purpose::Endorsement)?.filter(|t| t.usable_at(now)).ok_or_else(token_invalid)?;
     let proposal_id = token.subject_id.clone().ok_or_else(token_invalid)?;
     let role = token.subject_detail.as_deref().and_then(SignatoryRole::parse).ok_or_else(token_invalid)?;
-    let proposal = proposals::find(conn, &proposal_id)?.ok_or_else(token_invalid)?;
+    let proposal = find(conn, &proposal_id)?.ok_or_else(token_invalid)?;
     let still_current = proposal.status() == ProposalStatus::Draft && token.content_hash.as_deref() == Some(proposal.content_hash.as_str());
     if !still_current {
         return Err(token_invalid());
@@ -98,7 +101,7 @@ fn usable(conn: &mut DbConn, token_id: &str, now: DateTime<Utc>) -> ApiResult<(A
 
 /// What a link (its verified token id) asks the signatory to endorse.
 pub fn preview_endorsement(tx: &mut Tx<'_>, token_id: &str) -> ApiResult<EndorsementPreview> {
-    let (_, proposal, role) = usable(tx.conn, token_id, tx.now)?;
+    let (_, proposal, role) = usable(tx.conn, token_id, tx.now, proposals::find)?;
     let call_title = crate::repo::calls::find(tx.conn, &proposal.call_id)?.map(|call| call.title).unwrap_or_default();
     let content = proposal.content()?;
     Ok(EndorsementPreview {
@@ -116,7 +119,7 @@ pub fn preview_endorsement(tx: &mut Tx<'_>, token_id: &str) -> ApiResult<Endorse
 /// link was sent voids it.
 pub fn endorse(tx: &mut Tx<'_>, token_id: &str) -> ApiResult<EndorsementRecorded> {
     let now = tx.now;
-    let (token, proposal, role) = usable(tx.conn, token_id, now)?;
+    let (token, proposal, role) = usable(tx.conn, token_id, now, proposals::lock)?;
     if !tokens::consume(tx.conn, &token.id, now)? {
         return Err(token_invalid());
     }

@@ -12,8 +12,8 @@ pub use attachments::{download_attachment, upload_attachment, may_upload};
 pub use drafting::{create, get, list, list_versions, update};
 pub use endorsements::{endorse, preview_endorsement, request_endorsements};
 pub use partners::{confirm_partner, withdraw_confirmation};
-pub use submission::{submit, unsubmit, withdraw};
-pub use view::{Attachment, Endorsement, Partner, Proposal, SubmittedVersion};
+pub use submission::{checklist, submit, unsubmit, withdraw};
+pub use view::{Attachment, Checklist, Endorsement, Partner, Proposal, SubmittedVersion};
 
 use chrono::{DateTime, Utc};
 
@@ -21,7 +21,18 @@ use crate::db::DbConn;
 use crate::domain::prefecture::PrefectureCode;
 use crate::error::ApiResult;
 use crate::repo::proposals::{self, ClaimError};
+use crate::app::Tx;
 use crate::app::access::prefecture_taken;
+use crate::auth::one_time::Purpose;
+use crate::repo::tokens;
+
+/// After the sealed content changed from `old_hash`: the endorsements of the old content no
+/// longer count and every outstanding endorsement link is voided. Returns how many of each.
+fn void_endorsements(tx: &mut Tx<'_>, id: &str, old_hash: &str) -> ApiResult<(usize, usize)> {
+    let endorsements = proposals::current_endorsements(tx.conn, id, old_hash)?.len();
+    let links = tokens::void_for_subject(tx.conn, id, Purpose::Endorsement, None, tx.now)?;
+    Ok((endorsements, links))
+}
 
 /// Records that `prefecture` takes part in the proposal; the one-prefecture rule's conflict if
 /// another proposal of the call got it first.

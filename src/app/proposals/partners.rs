@@ -1,6 +1,6 @@
 //! Partner prefectures of a joint proposal (広域連携) confirming or withdrawing their part.
 
-use crate::app::access::{Loaded, load, prefecture_taken};
+use crate::app::access::{Loaded, lock, prefecture_taken};
 use crate::app::{Event, Subject, Tx};
 use crate::auth::CurrentUser;
 use crate::domain::prefecture::PrefectureCode;
@@ -18,7 +18,7 @@ pub fn partner_code(raw: &str) -> ApiResult<PrefectureCode> {
 
 /// Loads a draft open for changes whose invited partner `code` is the caller's own prefecture.
 fn load_as_partner(tx: &mut Tx<'_>, user: &CurrentUser, id: &str, code: PrefectureCode) -> ApiResult<Loaded> {
-    let loaded = load(tx.conn, id, user)?;
+    let loaded = lock(tx.conn, id, user)?;
     match loaded.relation {
         Relation::Partner(own) if own == code && user.prefecture == Some(code) => {}
         _ => return Err(ApiError::forbidden("only an officer of the partner prefecture confirms its participation")),
@@ -26,6 +26,15 @@ fn load_as_partner(tx: &mut Tx<'_>, user: &CurrentUser, id: &str, code: Prefectu
     loaded.require_open(tx.now)?;
     loaded.require_status(ProposalStatus::Draft)?;
     Ok(loaded)
+}
+
+/// Records (or, with no confirmer, clears) the partner's confirmation. The proposal is locked,
+/// so the invitation found by `load_as_partner` is still there; if it is not, nothing is written.
+fn set_confirmation(tx: &mut Tx<'_>, id: &str, code: PrefectureCode, confirmed_by: Option<&str>) -> ApiResult<()> {
+    match proposals::set_partner_confirmation(tx.conn, id, code, confirmed_by, tx.now)? {
+        1 => Ok(()),
+        _ => Err(ApiError::invalid_state("the partner list changed meanwhile; reload the proposal")),
+    }
 }
 
 /// Confirms the caller's prefecture as partner; confirming again changes nothing.
@@ -38,7 +47,7 @@ pub fn confirm_partner(tx: &mut Tx<'_>, user: &CurrentUser, id: &str, code: Pref
         return Err(prefecture_taken(code));
     }
     super::claim(tx.conn, &loaded.row.call_id, code, id, "partner", tx.now)?;
-    proposals::set_partner_confirmation(tx.conn, id, code, Some(&user.id), tx.now)?;
+    set_confirmation(tx, id, code, Some(&user.id))?;
     tx.audit(Subject::proposal(id), Event::PartnerConfirmed { prefecture_code: code })?;
     view::proposal(tx.conn, id)
 }
@@ -48,7 +57,7 @@ pub fn withdraw_confirmation(tx: &mut Tx<'_>, user: &CurrentUser, id: &str, code
     load_as_partner(tx, user, id, code)?;
     if proposals::confirmed_partners(tx.conn, id)?.contains(&code) {
         proposals::release(tx.conn, id, code)?;
-        proposals::set_partner_confirmation(tx.conn, id, code, None, tx.now)?;
+        set_confirmation(tx, id, code, None)?;
         tx.audit(Subject::proposal(id), Event::PartnerConfirmationWithdrawn { prefecture_code: code })?;
     }
     view::proposal(tx.conn, id)

@@ -7,9 +7,11 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::db::DbConn;
+use crate::domain::attachment::AttachmentRef;
 use crate::domain::proposal::content::SignatoryRole;
 use crate::domain::proposal::{ProposalContent, ProposalStatus};
 use crate::domain::time::Instant;
+use crate::domain::validation::FieldError;
 use crate::error::ApiResult;
 use crate::repo::proposals::{self, AttachmentRow, EndorsementRow, PartnerRow, ProposalRow, VersionRow};
 
@@ -66,8 +68,11 @@ pub struct SubmittedVersion {
     pub version: i32,
     pub receipt_number: String,
     pub submitted_at: DateTime<FixedOffset>,
+    /// SHA-256 sealing the content and the attachments: what the endorsements covered.
     pub content_hash: String,
     pub content: ProposalContent,
+    /// The attachments as they were submitted.
+    pub attachments: Vec<AttachmentRef>,
 }
 
 impl From<&PartnerRow> for Partner {
@@ -86,6 +91,7 @@ impl SubmittedVersion {
     pub fn of(v: VersionRow) -> ApiResult<Self> {
         Ok(SubmittedVersion {
             content: v.content()?,
+            attachments: v.attachments()?,
             version: v.version_no,
             receipt_number: v.receipt_number,
             submitted_at: v.submitted_at.shown(),
@@ -141,6 +147,16 @@ pub fn proposal(conn: &mut DbConn, id: &str) -> ApiResult<Proposal> {
     let row = proposals::find(conn, id)?.ok_or_else(crate::app::access::proposal_not_found)?;
     let mut views = proposals(conn, std::slice::from_ref(&row))?;
     views.pop().ok_or_else(crate::app::access::proposal_not_found)
+}
+
+/// What `submit` would say now, without submitting.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Checklist {
+    /// True when `submit` would succeed now.
+    pub ready: bool,
+    /// Every reason it would not, as `submit`'s 422 lists them; a refusal of the whole
+    /// submission (deadline passed, not a draft, a prefecture taken) is one line with its code.
+    pub problems: Vec<FieldError>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -1,0 +1,1 @@
+ALTER TABLE proposal_versions DROP COLUMN attachments;
