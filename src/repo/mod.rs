@@ -3,6 +3,7 @@
 //! commit together.
 
 pub mod assignments;
+pub mod attachments;
 pub mod attempts;
 pub mod audit;
 pub mod calls;

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
 use crate::db::DbConn;
-use crate::db::schema::{attachments, endorsements, participations, proposal_partners, proposal_versions, proposals};
+use crate::db::schema::{endorsements, participations, proposal_partners, proposal_versions, proposals};
 use crate::domain::attachment::{AttachmentRef, sealed_hash};
 use crate::domain::prefecture::PrefectureCode;
 use crate::domain::proposal::content::SignatoryRole;
@@ -71,18 +71,6 @@ pub struct EndorsementRow {
     pub signatory_name: Option<String>,
     pub signatory_email: Option<String>,
     pub endorsed_at: Instant,
-}
-
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = attachments)]
-pub struct AttachmentRow {
-    pub id: String,
-    pub proposal_id: String,
-    pub filename: String,
-    pub size: i64,
-    pub sha256: String,
-    pub uploaded_by: String,
-    pub created_at: Instant,
 }
 
 pub fn insert(conn: &mut DbConn, row: &ProposalRow) -> QueryResult<()> {
@@ -253,7 +241,7 @@ pub fn update_content(
     let updated = diesel::update(proposals::table.filter(proposals::id.eq(id)).filter(proposals::version.eq(expected_version)))
         .set((
             proposals::content.eq(content.to_json().to_string()),
-            proposals::content_hash.eq(sealed_hash(&content.hash(), &attachment_refs(conn, id)?)),
+            proposals::content_hash.eq(sealed_hash(&content.hash(), &crate::repo::attachments::refs(conn, id)?)),
             proposals::version.eq(expected_version + 1),
             proposals::updated_at.eq(Instant::from(now)),
         ))
@@ -428,7 +416,7 @@ pub fn insert_version(
         .select(diesel::dsl::max(proposal_versions::version_no))
         .first(conn)?;
     let version_no = previous.unwrap_or(0) + 1;
-    let files = attachment_refs(conn, proposal_id)?;
+    let files = crate::repo::attachments::refs(conn, proposal_id)?;
     diesel::insert_into(proposal_versions::table)
         .values((
             proposal_versions::id.eq(super::new_id()),
@@ -451,52 +439,6 @@ pub fn versions(conn: &mut DbConn, proposal_id: &str) -> QueryResult<Vec<Version
         .order(proposal_versions::version_no.asc())
         .select(VersionRow::as_select())
         .load(conn)
-}
-
-// ---- attachments ------------------------------------------------------------------------
-
-pub fn insert_attachment(conn: &mut DbConn, row: (&str, &str, &str, i64, &str, &str), now: DateTime<Utc>) -> QueryResult<()> {
-    let (id, proposal_id, filename, size, sha256, uploaded_by) = row;
-    diesel::insert_into(attachments::table)
-        .values((
-            attachments::id.eq(id),
-            attachments::proposal_id.eq(proposal_id),
-            attachments::filename.eq(filename),
-            attachments::size.eq(size),
-            attachments::sha256.eq(sha256),
-            attachments::uploaded_by.eq(uploaded_by),
-            attachments::created_at.eq(Instant::from(now)),
-        ))
-        .execute(conn)
-        .map(|_| ())
-}
-
-/// The attachments of several proposals at once, oldest first within each.
-pub fn attachments_of_all(conn: &mut DbConn, proposal_ids: &[String]) -> QueryResult<Vec<AttachmentRow>> {
-    attachments::table
-        .filter(attachments::proposal_id.eq_any(proposal_ids))
-        .order((attachments::created_at.asc(), attachments::id.asc()))
-        .select(AttachmentRow::as_select())
-        .load(conn)
-}
-
-/// A proposal's attachments as they count in its seal.
-pub fn attachment_refs(conn: &mut DbConn, proposal_id: &str) -> QueryResult<Vec<AttachmentRef>> {
-    let rows = attachments::table
-        .filter(attachments::proposal_id.eq(proposal_id))
-        .order((attachments::created_at.asc(), attachments::id.asc()))
-        .select(AttachmentRow::as_select())
-        .load(conn)?;
-    Ok(rows.into_iter().map(|a| AttachmentRef { id: a.id, filename: a.filename, size: a.size, sha256: a.sha256 }).collect())
-}
-
-pub fn find_attachment(conn: &mut DbConn, proposal_id: &str, id: &str) -> QueryResult<Option<AttachmentRow>> {
-    attachments::table
-        .filter(attachments::proposal_id.eq(proposal_id))
-        .filter(attachments::id.eq(id))
-        .select(AttachmentRow::as_select())
-        .first(conn)
-        .optional()
 }
 
 /// Stored content (a proposal's or a snapshot's) back into its domain type.

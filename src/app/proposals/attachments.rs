@@ -9,7 +9,8 @@ use crate::auth::CurrentUser;
 use crate::domain::attachment;
 use crate::error::{ApiError, ApiResult};
 use crate::repo::new_id;
-use crate::repo::proposals::{self, AttachmentRow};
+use crate::repo::attachments::{self, AttachmentRow};
+use crate::repo::proposals;
 
 use super::view::Attachment;
 
@@ -33,7 +34,7 @@ pub fn may_upload(tx: &mut Tx<'_>, user: &CurrentUser, id: &str) -> ApiResult<()
 }
 
 fn require_room(tx: &mut Tx<'_>, id: &str) -> ApiResult<()> {
-    if proposals::attachment_refs(tx.conn, id)?.len() < attachment::MAX_PER_PROPOSAL {
+    if attachments::refs(tx.conn, id)?.len() < attachment::MAX_PER_PROPOSAL {
         Ok(())
     } else {
         Err(ApiError::conflict("too_many_attachments", format!("a proposal carries at most {} attachments", attachment::MAX_PER_PROPOSAL))
@@ -48,7 +49,7 @@ pub fn upload_attachment(tx: &mut Tx<'_>, user: &CurrentUser, id: &str, received
     loaded.require_editable(tx.now)?;
     require_room(tx, id)?;
     let attachment_id = new_id();
-    proposals::insert_attachment(tx.conn, (&attachment_id, id, &received.filename, received.size, &received.sha256, &user.id), tx.now)?;
+    attachments::insert(tx.conn, (&attachment_id, id, &received.filename, received.size, &received.sha256, &user.id), tx.now)?;
     if !proposals::update_content(tx.conn, id, loaded.row.version, &loaded.row.content()?, tx.now)? {
         return Err(ApiError::version_conflict());
     }
@@ -66,12 +67,12 @@ pub fn upload_attachment(tx: &mut Tx<'_>, user: &CurrentUser, id: &str, received
     )?;
     // Moved into place inside the transaction: if this fails, no row points at nothing.
     std::fs::rename(&received.temp, stored_path(root, id, &attachment_id)).map_err(ApiError::internal)?;
-    let row = proposals::find_attachment(tx.conn, id, &attachment_id)?.ok_or_else(|| ApiError::internal("attachment vanished"))?;
+    let row = attachments::find(tx.conn, id, &attachment_id)?.ok_or_else(|| ApiError::internal("attachment vanished"))?;
     Ok(Attachment::from(&row))
 }
 
 /// The attachment's row, for a caller who may read the proposal.
 pub fn download_attachment(tx: &mut Tx<'_>, user: &CurrentUser, id: &str, attachment_id: &str) -> ApiResult<AttachmentRow> {
     load(tx.conn, id, user)?;
-    proposals::find_attachment(tx.conn, id, attachment_id)?.ok_or_else(|| ApiError::not_found("attachment"))
+    attachments::find(tx.conn, id, attachment_id)?.ok_or_else(|| ApiError::not_found("attachment"))
 }

@@ -13,7 +13,8 @@ use crate::domain::proposal::{ProposalContent, ProposalStatus};
 use crate::domain::time::Instant;
 use crate::domain::validation::FieldError;
 use crate::error::ApiResult;
-use crate::repo::proposals::{self, AttachmentRow, EndorsementRow, PartnerRow, ProposalRow, VersionRow};
+use crate::repo::attachments::{self, AttachmentRow};
+use crate::repo::proposals::{self, EndorsementRow, PartnerRow, ProposalRow, VersionRow};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Partner {
@@ -115,7 +116,7 @@ pub fn proposals(conn: &mut DbConn, rows: &[ProposalRow]) -> ApiResult<Vec<Propo
     let hashes: Vec<String> = rows.iter().map(|r| r.content_hash.clone()).collect();
     let mut partners = group(proposals::partners_of(conn, &ids)?, |p| &p.proposal_id);
     let mut endorsements = group(proposals::endorsements_covering(conn, &ids, &hashes)?, |e| &e.proposal_id);
-    let mut attachments = group(proposals::attachments_of_all(conn, &ids)?, |a| &a.proposal_id);
+    let mut attachments = group(attachments::of_proposals(conn, &ids)?, |a| &a.proposal_id);
     rows.iter()
         .map(|row| {
             let current: Vec<EndorsementRow> =
