@@ -152,6 +152,30 @@ async fn the_audit_log_cannot_be_rewritten() {
     assert!(delete.is_err(), "DELETE on the audit log is refused by the database");
 }
 
+/// PostgreSQL's row triggers do not fire on TRUNCATE, so a statement trigger refuses it. SQLite
+/// has no TRUNCATE: there the statement fails whatever the schema, and the emptying DELETE is
+/// refused by the test above.
+#[actix_web::test]
+async fn the_audit_log_cannot_be_truncated() {
+    use diesel::prelude::*;
+    #[derive(QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let app = TestApp::spawn().await;
+    let mut conn = app.state.db.conn().expect("connection");
+    let before: Vec<Count> = diesel::sql_query("SELECT COUNT(*) AS n FROM audit_events").load(&mut conn).expect("count");
+    assert!(before[0].n > 0, "signing in the admin left events to protect");
+    let truncate = conn.batch_execute("TRUNCATE audit_events");
+    let error = truncate.expect_err("TRUNCATE of the audit log is refused").to_string();
+    if app.state.db.backend() == kyoso::db::Backend::Postgres {
+        assert!(error.contains("append-only"), "refused by the trigger: {error}");
+    }
+    let after: Vec<Count> = diesel::sql_query("SELECT COUNT(*) AS n FROM audit_events").load(&mut conn).expect("count");
+    assert_eq!(after[0].n, before[0].n);
+}
+
 /// The environment that points the binary at a test's database and folders.
 fn cli_env(dir: &tempfile::TempDir, settings: &kyoso::config::Settings) -> Vec<(&'static str, String)> {
     vec![
