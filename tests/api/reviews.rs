@@ -156,6 +156,7 @@ async fn the_ranking_exports_as_csv() {
     res.assert_status(200);
     assert!(res.header("content-type").unwrap().starts_with("text/csv"));
     let text = String::from_utf8(res.bytes.clone()).unwrap();
+    let text = text.strip_prefix('\u{FEFF}').expect("a byte-order mark for Excel");
     let mut lines = text.lines();
     assert_eq!(
         lines.next().unwrap(),
@@ -206,4 +207,28 @@ async fn a_submission_racing_a_conflict_declaration_is_never_lost() {
             other => panic!("round {n}: {other:?} {} {}", submit.body, conflict.body),
         }
     }
+}
+
+/// An applicant's title that a spreadsheet would run as a formula reaches the officer as text.
+#[actix_web::test]
+async fn the_csv_export_defuses_formulas_in_titles() {
+    let app = TestApp::spawn().await;
+    let call = crate::fixtures::open_call(&app, "lab_construction").await;
+    let officer = app.applicant("01").await;
+    let mut content = crate::fixtures::complete_content("formula", "01", &[]);
+    content["title"] = json!("=HYPERLINK(\"http://evil.example\",\"詳細\")");
+    let id = crate::fixtures::create_proposal(&app, &officer, &call, &content).await.str("id");
+    crate::fixtures::endorse_all(&app, &officer, &id, "formula").await;
+    app.post(&format!("/api/v1/proposals/{id}/submit")).token(&officer.token).send().await.assert_status(200);
+    app.advance(chrono::Duration::days(31));
+    app.post(&format!("/api/v1/calls/{call}/start-review")).token(&app.admin.token).send().await.assert_status(200);
+
+    let res = app.get(&format!("/api/v1/calls/{call}/ranking?format=csv")).token(&app.admin.token).send().await;
+    res.assert_status(200);
+    assert!(res.bytes.starts_with(&[0xEF, 0xBB, 0xBF]), "UTF-8 byte-order mark");
+    let text = String::from_utf8(res.bytes[3..].to_vec()).unwrap();
+    let row = text.lines().nth(1).expect("the proposal's row");
+    assert!(row.contains(",\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"詳細\"\")\","), "{row}");
+    let json = app.get(&format!("/api/v1/calls/{call}/ranking")).token(&app.admin.token).send().await;
+    assert_eq!(json.body["items"][0]["title"], content["title"], "JSON keeps the title as written");
 }
