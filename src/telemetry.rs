@@ -5,6 +5,7 @@
 
 use actix_web::body::{self, BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::HttpResponse;
@@ -12,7 +13,7 @@ use serde_json::Value;
 use tracing::Instrument as _;
 use tracing_subscriber::EnvFilter;
 
-use crate::error::{ApiError, PROBLEM_JSON};
+use crate::error::PROBLEM_JSON;
 
 pub fn init(json: bool) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,kyoso=info"));
@@ -57,23 +58,21 @@ pub async fn request_context(req: ServiceRequest, next: Next<impl MessageBody + 
     match outcome {
         Ok(res) => {
             let (req, res) = res.into_parts();
-            span.in_scope(|| log_failure(&method, &path, &res));
-            Ok(ServiceResponse::new(req, decorate(res.map_into_boxed_body(), &id, &path).await))
+            let (res, code) = decorate(res.map_into_boxed_body(), &id, &path).await;
+            span.in_scope(|| log_failure(&method, &path, res.status(), &code));
+            Ok(ServiceResponse::new(req, res))
         }
         // An error no handler turned into an answer (the request is gone with it): answered
         // here, so it is dressed like every other.
         Err(e) => {
-            let res = e.error_response();
-            span.in_scope(|| log_failure(&method, &path, &res));
-            let res = decorate(res, &id, &path).await;
+            let (res, code) = decorate(e.error_response(), &id, &path).await;
+            span.in_scope(|| log_failure(&method, &path, res.status(), &code));
             Err(actix_web::error::InternalError::from_response(e.to_string(), res).into())
         }
     }
 }
 
-fn log_failure<B>(method: &actix_web::http::Method, path: &str, res: &HttpResponse<B>) {
-    let status = res.status();
-    let code = res.error().and_then(|e| e.as_error::<ApiError>()).map(|e| e.code.to_string()).unwrap_or_default();
+fn log_failure(method: &actix_web::http::Method, path: &str, status: StatusCode, code: &str) {
     if status.is_server_error() {
         tracing::error!(%method, %path, status = status.as_u16(), %code, "request failed");
     } else if status.is_client_error() {
@@ -81,8 +80,9 @@ fn log_failure<B>(method: &actix_web::http::Method, path: &str, res: &HttpRespon
     }
 }
 
-async fn decorate(res: HttpResponse<BoxBody>, id: &str, path: &str) -> HttpResponse<BoxBody> {
-    let mut res = with_request_id_in_problem(res, id).await;
+/// The answer with its headers, and the problem's `code` if it is a problem document.
+async fn decorate(res: HttpResponse<BoxBody>, id: &str, path: &str) -> (HttpResponse<BoxBody>, String) {
+    let (mut res, code) = with_request_id_in_problem(res, id).await;
     let headers = res.headers_mut();
     if let Ok(value) = HeaderValue::from_str(id) {
         headers.insert(REQUEST_ID, value);
@@ -94,25 +94,26 @@ async fn decorate(res: HttpResponse<BoxBody>, id: &str, path: &str) -> HttpRespo
     if path == "/docs" || path.starts_with("/docs/") {
         headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(DOCS_CSP));
     }
-    res
+    (res, code)
 }
 
 /// Problem documents name the request, so the one a user quotes leads to its log lines.
-async fn with_request_id_in_problem(res: HttpResponse<BoxBody>, id: &str) -> HttpResponse<BoxBody> {
+async fn with_request_id_in_problem(res: HttpResponse<BoxBody>, id: &str) -> (HttpResponse<BoxBody>, String) {
     let is_problem = res.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
     if !is_problem {
-        return res;
+        return (res, String::new());
     }
     let (res, body) = res.into_parts();
     // Problem documents are small and already in memory; a body that cannot be read is passed
     // on empty rather than failing the answer.
     let bytes = body::to_bytes(body).await.unwrap_or_default();
-    let body = match serde_json::from_slice::<Value>(&bytes) {
+    let (body, code) = match serde_json::from_slice::<Value>(&bytes) {
         Ok(Value::Object(mut problem)) => {
+            let code = problem.get("code").and_then(Value::as_str).unwrap_or_default().to_owned();
             problem.insert("request_id".into(), Value::String(id.to_owned()));
-            Value::Object(problem).to_string().into_bytes()
+            (Value::Object(problem).to_string().into_bytes(), code)
         }
-        _ => bytes.to_vec(),
+        _ => (bytes.to_vec(), String::new()),
     };
-    res.set_body(BoxBody::new(body))
+    (res.set_body(BoxBody::new(body)), code)
 }
