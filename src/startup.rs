@@ -10,7 +10,6 @@ use actix_web::dev::{Server, ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::http::header;
 use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers};
 use actix_web::{App, HttpResponse, HttpServer, web};
-use tracing_actix_web::TracingLogger;
 use utoipa_swagger_ui::{Config as SwaggerConfig, SwaggerUi};
 
 use crate::openapi::KnownRoutes;
@@ -227,7 +226,8 @@ async fn docs_redirect() -> HttpResponse {
     HttpResponse::PermanentRedirect().insert_header((header::LOCATION, "/docs/")).finish()
 }
 
-/// The application: every route, the API document and Swagger UI, the error format, logging.
+/// The application: every route, the API document and Swagger UI, the error format, and the
+/// request context (request id, security headers, logging) around all of them.
 pub fn app(
     state: AppState,
 ) -> App<
@@ -251,7 +251,7 @@ pub fn app(
         .route("/docs", web::get().to(docs_redirect))
         .default_service(web::to(unknown_route))
         .wrap(ErrorHandlers::new().default_handler(problem_for_bare_errors))
-        .wrap(TracingLogger::default())
+        .wrap(actix_web::middleware::from_fn(crate::telemetry::request_context))
 }
 
 /// A running server (zero2prod style), bound before it starts so tests can use port 0.

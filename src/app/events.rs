@@ -108,6 +108,9 @@ pub enum Event {
     AssignmentsAuto { created: usize, total_affinity: u64, unfilled: usize, reviewers_per_proposal: i32 },
     AssignmentAccepted { proposal_id: String },
     AssignmentDeclined { proposal_id: String, reason: Option<String> },
+    /// A conflict of interest came to light: the assignment is set aside (its row and any draft
+    /// review stay).
+    AssignmentRemoved { proposal_id: String, reviewer_id: String },
     ReviewSaved { proposal_id: String },
     ReviewSubmitted { proposal_id: String },
     ReviewReturned { proposal_id: String, reason: String },

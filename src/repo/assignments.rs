@@ -42,6 +42,8 @@ pub struct AssignmentRow {
     pub created_by: String,
     pub created_at: Instant,
     pub updated_at: Instant,
+    /// Set when a conflict of interest removed the assignment; the row stays for the record.
+    pub removed_at: Option<Instant>,
 }
 
 impl AssignmentRow {
@@ -202,12 +204,28 @@ pub fn declared_conflict_pairs(conn: &mut DbConn, proposal_ids: &[String]) -> Qu
 
 // ---- assignments ------------------------------------------------------------------------
 
+/// An assignment that was not removed.
 pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<AssignmentRow>> {
-    assignments::table.find(id).select(AssignmentRow::as_select()).first(conn).optional()
+    assignments::table
+        .find(id)
+        .filter(assignments::removed_at.is_null())
+        .select(AssignmentRow::as_select())
+        .first(conn)
+        .optional()
 }
 
+/// Reads an assignment (not removed) for a change, taking its row lock first (an update that
+/// changes nothing), so that submitting its review and removing it happen one after the other
+/// on PostgreSQL as on SQLite.
+pub fn lock(conn: &mut DbConn, id: &str) -> QueryResult<Option<AssignmentRow>> {
+    diesel::update(assignments::table.find(id)).set(assignments::id.eq(assignments::id)).execute(conn)?;
+    find(conn, id)
+}
+
+/// The assignment of a pair, unless it was removed.
 pub fn find_pair(conn: &mut DbConn, proposal_id: &str, reviewer_id: &str) -> QueryResult<Option<AssignmentRow>> {
     assignments::table
+        .filter(assignments::removed_at.is_null())
         .filter(assignments::proposal_id.eq(proposal_id))
         .filter(assignments::reviewer_id.eq(reviewer_id))
         .select(AssignmentRow::as_select())
@@ -230,16 +248,26 @@ pub fn set_status(conn: &mut DbConn, id: &str, status: AssignmentStatus, decline
         .map(|_| ())
 }
 
-/// Removes an assignment and any review written for it (a conflict came to light).
-pub fn remove(conn: &mut DbConn, id: &str) -> QueryResult<()> {
-    diesel::delete(reviews::table.find(id)).execute(conn)?;
-    diesel::delete(assignments::table.find(id)).execute(conn)?;
-    Ok(())
+/// Removes an assignment (a conflict came to light) unless its review is submitted: the row and
+/// any draft review stay, marked, so nothing is erased. False when the review was submitted
+/// meanwhile — decided by the database, so a submission racing the removal cannot be lost.
+pub fn remove(conn: &mut DbConn, id: &str, now: DateTime<Utc>) -> QueryResult<bool> {
+    let submitted = reviews::table
+        .filter(reviews::assignment_id.eq(id))
+        .filter(reviews::status.eq(ReviewStatus::Submitted.as_str()))
+        .select(reviews::assignment_id);
+    let updated = diesel::update(assignments::table.find(id))
+        .filter(assignments::removed_at.is_null())
+        .filter(diesel::dsl::not(diesel::dsl::exists(submitted)))
+        .set((assignments::removed_at.eq(Some(Instant::from(now))), assignments::updated_at.eq(Instant::from(now))))
+        .execute(conn)?;
+    Ok(updated == 1)
 }
 
 pub fn of_call(conn: &mut DbConn, call_id: &str) -> QueryResult<Vec<AssignmentRow>> {
     assignments::table
         .filter(assignments::call_id.eq(call_id))
+        .filter(assignments::removed_at.is_null())
         .order((assignments::proposal_id.asc(), assignments::created_at.asc(), assignments::id.asc()))
         .select(AssignmentRow::as_select())
         .load(conn)
@@ -248,6 +276,7 @@ pub fn of_call(conn: &mut DbConn, call_id: &str) -> QueryResult<Vec<AssignmentRo
 pub fn of_reviewer(conn: &mut DbConn, reviewer_id: &str) -> QueryResult<Vec<AssignmentRow>> {
     assignments::table
         .filter(assignments::reviewer_id.eq(reviewer_id))
+        .filter(assignments::removed_at.is_null())
         .order((assignments::created_at.asc(), assignments::id.asc()))
         .select(AssignmentRow::as_select())
         .load(conn)
@@ -258,6 +287,7 @@ pub fn active_load(conn: &mut DbConn, call_id: &str, reviewer_id: &str) -> Query
     assignments::table
         .filter(assignments::call_id.eq(call_id))
         .filter(assignments::reviewer_id.eq(reviewer_id))
+        .filter(assignments::removed_at.is_null())
         .filter(assignments::status.ne(AssignmentStatus::Declined.as_str()))
         .count()
         .get_result(conn)
@@ -374,6 +404,7 @@ pub fn submitted_reviews_of_call(conn: &mut DbConn, call_id: &str) -> QueryResul
     assignments::table
         .inner_join(reviews::table)
         .filter(assignments::call_id.eq(call_id))
+        .filter(assignments::removed_at.is_null())
         .filter(assignments::status.ne(AssignmentStatus::Declined.as_str()))
         .filter(reviews::status.eq(ReviewStatus::Submitted.as_str()))
         .order((assignments::proposal_id.asc(), assignments::reviewer_id.asc()))

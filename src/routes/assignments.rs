@@ -42,7 +42,8 @@ pub async fn assign_reviewer(state: web::Data<AppState>, admin: Admin, id: web::
     let Admin(admin) = admin;
     let base_url = state.settings.app.public_base_url.clone();
     let assignment = state.write(Actor::user(&admin), move |tx| assignments::assign(tx, &admin, &id, body.0, &base_url)).await?;
-    Ok(HttpResponse::Created().json(assignment))
+    let location = format!("/calls/{}/assignments", assignment.call_id);
+    Ok(crate::routes::created_at(HttpResponse::Created().json(assignment), &location))
 }
 
 /// The caller's own assignments.

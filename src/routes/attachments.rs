@@ -126,11 +126,13 @@ pub async fn upload_attachment(
     let root = state.settings.storage.attachments_dir.clone();
     let limit = state.settings.storage.max_attachment_bytes;
     let (received, mut guard) = receive(multipart, &root.join(id.as_str()), limit).await?;
+    let proposal_id = id.clone();
     let attachment = state
         .write(Actor::user(&user), move |tx| app::upload_attachment(tx, &user, &id, &received, &root))
         .await?;
     guard.0 = None;
-    Ok(HttpResponse::Created().json(attachment))
+    let location = format!("/proposals/{proposal_id}/attachments/{}", attachment.id);
+    Ok(crate::routes::created_at(HttpResponse::Created().json(attachment), &location))
 }
 
 /// The bytes of a PDF, for the OpenAPI document.

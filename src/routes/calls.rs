@@ -13,7 +13,7 @@ use crate::domain::call::CallStatus;
 use crate::error::{ApiResult, Problem};
 use crate::repo::audit::Actor;
 use crate::repo::calls::Call;
-use crate::routes::{Body, List, Page, if_match, with_etag};
+use crate::routes::{Body, List, Page, created_at, if_match, with_etag};
 use crate::state::AppState;
 
 fn rendered(status: StatusCode, call: &Call) -> HttpResponse {
@@ -34,7 +34,7 @@ fn rendered(status: StatusCode, call: &Call) -> HttpResponse {
 #[post("/calls")]
 pub async fn create_call(state: web::Data<AppState>, admin: Admin, body: Body<CreateCall>) -> ApiResult<HttpResponse> {
     let call = state.write(Actor::user(&admin), move |tx| calls::create(tx, &admin, body.0)).await?;
-    Ok(rendered(StatusCode::CREATED, &call))
+    Ok(created_at(rendered(StatusCode::CREATED, &call), &format!("/calls/{}", call.id)))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

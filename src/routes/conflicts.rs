@@ -8,7 +8,7 @@ use crate::app::review::view::{Conflict, DeclareConflict, Reason};
 use crate::auth::{Admin, Reviewer};
 use crate::error::{ApiResult, Problem};
 use crate::repo::audit::Actor;
-use crate::routes::{Body, List, MaybeBody};
+use crate::routes::{Body, List, MaybeBody, created_at};
 use crate::state::AppState;
 
 /// Record a conflict of interest between a reviewer and a proposal; an existing assignment of
@@ -24,7 +24,8 @@ use crate::state::AppState;
 pub async fn declare_conflict(state: web::Data<AppState>, admin: Admin, id: web::Path<String>, body: Body<DeclareConflict>) -> ApiResult<HttpResponse> {
     let Admin(admin) = admin;
     let conflict = state.write(Actor::user(&admin), move |tx| conflicts::declare(tx, &admin, &id, body.0)).await?;
-    Ok(HttpResponse::Created().json(conflict))
+    let location = format!("/proposals/{}/conflicts", conflict.proposal_id);
+    Ok(created_at(HttpResponse::Created().json(conflict), &location))
 }
 
 /// The conflicts declared for a proposal.
@@ -54,5 +55,6 @@ pub async fn declare_own_conflict(state: web::Data<AppState>, reviewer: Reviewer
     let Reviewer(reviewer) = reviewer;
     let reason = body.0.and_then(|r| r.reason);
     let conflict = state.write(Actor::user(&reviewer), move |tx| conflicts::declare_own(tx, &reviewer, &id, reason)).await?;
-    Ok(HttpResponse::Created().json(conflict))
+    let location = format!("/proposals/{}/conflicts", conflict.proposal_id);
+    Ok(created_at(HttpResponse::Created().json(conflict), &location))
 }

@@ -12,7 +12,7 @@ use crate::auth::{Applicant, CurrentUser};
 use crate::domain::proposal::{ProposalContent, ProposalStatus};
 use crate::error::{ApiResult, Problem};
 use crate::repo::audit::Actor;
-use crate::routes::{Body, List, MaybeBody, Page, if_match, with_etag};
+use crate::routes::{Body, List, MaybeBody, Page, created_at, if_match, with_etag};
 use crate::state::AppState;
 
 /// Start the prefecture's proposal for a call, optionally with initial content.
@@ -38,7 +38,7 @@ pub async fn create_proposal(
     let content = app::drafting::initial_content(body.0, lead)?;
     let user = applicant.0;
     let created = state.write(Actor::user(&user), move |tx| app::create(tx, &user, lead, &call_id, content)).await?;
-    Ok(with_etag(StatusCode::CREATED, created.version, &created))
+    Ok(created_at(with_etag(StatusCode::CREATED, created.version, &created), &format!("/proposals/{}", created.id)))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -192,6 +192,15 @@ pub fn check_version(precondition: &Option<Vec<i32>>, current: i32) -> Result<()
     }
 }
 
+/// A 201 answer saying where the created resource is read (`path` below `/api/v1`; for a
+/// resource with no address of its own, the list that holds it).
+pub fn created_at(mut response: actix_web::HttpResponse, path: &str) -> actix_web::HttpResponse {
+    if let Ok(value) = header::HeaderValue::from_str(&format!("/api/v1{path}")) {
+        response.headers_mut().insert(header::LOCATION, value);
+    }
+    response
+}
+
 /// A JSON response carrying the resource's ETag.
 pub fn with_etag<T: Serialize>(status: actix_web::http::StatusCode, version: i32, body: &T) -> actix_web::HttpResponse {
     actix_web::HttpResponse::build(status).insert_header((header::ETAG, etag(version))).json(body)

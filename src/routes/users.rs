@@ -11,7 +11,7 @@ use crate::domain::user::Role;
 use crate::error::{ApiResult, Problem};
 use crate::repo::audit::Actor;
 use crate::repo::users::User;
-use crate::routes::{Body, List, Page};
+use crate::routes::{Body, List, Page, created_at};
 use crate::state::AppState;
 
 /// The caller's own account.
@@ -41,7 +41,8 @@ pub async fn me(state: web::Data<AppState>, user: CurrentUser) -> ApiResult<web:
 pub async fn create_user(state: web::Data<AppState>, admin: Admin, body: Body<CreateUser>) -> ApiResult<HttpResponse> {
     let link = InvitationLink::issue(&state);
     let created = state.write(Actor::user(&admin), move |tx| users::invite(tx, link, body.0)).await?;
-    Ok(HttpResponse::Created().json(created))
+    // Accounts are read in the admins' list; an account has no page of its own.
+    Ok(created_at(HttpResponse::Created().json(&created), "/users"))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

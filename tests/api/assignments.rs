@@ -257,3 +257,65 @@ async fn review_administration_is_for_program_officers_only() {
     }
     app.get(&format!("/api/v1/calls/{call}/ranking")).send().await.assert_problem(401, "unauthenticated");
 }
+
+fn count(app: &TestApp, sql: &str) -> i64 {
+    use diesel::prelude::*;
+    #[derive(QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let mut conn = app.state.db.conn().expect("connection");
+    let rows: Vec<Count> = diesel::sql_query(sql).load(&mut conn).expect("count");
+    rows[0].n
+}
+
+#[actix_web::test]
+async fn a_submitted_review_is_never_erased_by_a_conflict() {
+    let app = TestApp::spawn().await;
+    let (call, proposals) = call_under_review(&app, &[("iwate", "03", &["ai"])]).await;
+    let reviewer = expert(&app, "東北大学", None, &["ai"], None).await;
+    let assignment = assign(&app, &call, &proposals[0], &reviewer).await.str("id");
+    crate::fixtures::review(&app, &reviewer, &assignment, ["S", "A", "B"]).await;
+    let own = app.post(&format!("/api/v1/assignments/{assignment}/conflict")).token(&reviewer.token).json(&json!({ "reason": "後から判明" })).send().await;
+    own.assert_problem(409, "review_locked");
+    let by_admin = app
+        .post(&format!("/api/v1/proposals/{}/conflicts", proposals[0]))
+        .token(&app.admin.token)
+        .json(&json!({ "reviewer_id": reviewer.id, "reason": "後から判明" }))
+        .send()
+        .await;
+    by_admin.assert_problem(409, "review_locked");
+    let review = app.get(&format!("/api/v1/assignments/{assignment}/review")).token(&app.admin.token).send().await;
+    assert_eq!(review.body["status"], "submitted");
+    let conflicts = app.get(&format!("/api/v1/proposals/{}/conflicts", proposals[0])).token(&app.admin.token).send().await;
+    assert_eq!(conflicts.body["total"], 0, "a refused declaration records nothing");
+    let ranking = app.get(&format!("/api/v1/calls/{call}/ranking")).token(&app.admin.token).send().await;
+    assert_eq!(ranking.body["items"][0]["reviews"], 1);
+}
+
+#[actix_web::test]
+async fn a_conflict_sets_the_assignment_aside_without_deleting_it_and_says_so_in_the_audit_log() {
+    let app = TestApp::spawn().await;
+    let (call, proposals) = call_under_review(&app, &[("akita", "05", &["ai"])]).await;
+    let reviewer = expert(&app, "秋田大学", None, &["ai"], Some(1)).await;
+    let assignment = assign(&app, &call, &proposals[0], &reviewer).await.str("id");
+    let draft = json!({ "grades": { "purpose": "A" } });
+    app.put(&format!("/api/v1/assignments/{assignment}/review")).token(&reviewer.token).json(&draft).send().await.assert_status(200);
+    app.post(&format!("/api/v1/assignments/{assignment}/conflict")).token(&reviewer.token).send().await.assert_status(201);
+
+    assert_eq!(count(&app, &format!("SELECT COUNT(*) AS n FROM assignments WHERE id = '{assignment}' AND removed_at IS NOT NULL")), 1);
+    assert_eq!(count(&app, &format!("SELECT COUNT(*) AS n FROM reviews WHERE assignment_id = '{assignment}'")), 1, "the draft stays");
+    assert!(audit_actions(&app, "assignment", &assignment).await.contains(&"assignment_removed".to_string()));
+    for listed in [
+        app.get(&format!("/api/v1/calls/{call}/assignments")).token(&app.admin.token).send().await,
+        app.get("/api/v1/me/assignments").token(&reviewer.token).send().await,
+    ] {
+        assert_eq!(listed.body["total"], 0, "{}", listed.body);
+    }
+    app.get(&format!("/api/v1/assignments/{assignment}/review")).token(&app.admin.token).send().await.assert_problem(404, "not_found");
+    // The removed assignment no longer counts against the reviewer's load of one.
+    let (other_call, others) = call_under_review(&app, &[("yamagata", "06", &["ai"])]).await;
+    assert_ne!(other_call, call);
+    assign(&app, &other_call, &others[0], &reviewer).await.assert_status(201);
+}

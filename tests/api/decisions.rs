@@ -235,3 +235,24 @@ async fn the_budget_plan_picks_the_best_scoring_set_that_fits_not_the_greedy_one
     assert!(excluded.contains(&json!(p[0])) && excluded.contains(&json!(p[3])));
     app.get(&format!("/api/v1/calls/{call}/budget-plan")).token(&reviewer.token).send().await.assert_problem(403, "forbidden");
 }
+
+#[actix_web::test]
+async fn no_conflict_can_take_a_review_away_from_published_decisions() {
+    let app = TestApp::spawn().await;
+    let p = published(&app).await;
+    let listed = app.get(&format!("/api/v1/calls/{}/assignments", p.call)).token(&app.admin.token).send().await;
+    let item = listed.body["items"].as_array().unwrap().iter().find(|a| a["proposal_id"] == p.joint.as_str()).unwrap().clone();
+    let assignment = item["id"].as_str().unwrap();
+    let own = app.post(&format!("/api/v1/assignments/{assignment}/conflict")).token(&p.reviewer.token).send().await;
+    own.assert_problem(409, "review_locked");
+    let by_admin = app
+        .post(&format!("/api/v1/proposals/{}/conflicts", p.joint))
+        .token(&app.admin.token)
+        .json(&json!({ "reviewer_id": p.reviewer.id, "reason": "公表後に判明" }))
+        .send()
+        .await;
+    by_admin.assert_problem(409, "review_locked");
+    let result = app.get(&format!("/api/v1/proposals/{}/result", p.joint)).token(&p.tokyo.token).send().await;
+    assert_eq!(result.body["reviews"], 1);
+    assert_eq!(result.body["grades"], json!({ "S": 1, "A": 1, "B": 1, "C": 0 }));
+}

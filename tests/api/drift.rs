@@ -82,6 +82,14 @@ const AUTO_ID: &str = "BigInt auto-numbered PRIMARY KEY";
 /// they guard (see [`trigger_guards`]).
 const TRIGGER_PLUMBING: &[&str] = &["CREATE FUNCTION", "CREATE OR REPLACE FUNCTION", "DROP FUNCTION", "DROP TRIGGER"];
 
+/// Trigger events one dialect alone has, so a guard on them has no counterpart to compare
+/// with: SQLite has no TRUNCATE (its unfiltered DELETE fires the DELETE guard).
+const DIALECT_ONLY_EVENTS: &[(Backend, &str)] = &[(Backend::Postgres, "TRUNCATE")];
+
+/// The statement a migration holds on the dialect where it has nothing to do (diesel wants
+/// some SQL in every file); left out of the comparison.
+const NO_OP: &str = "SELECT 1";
+
 /// Table elements that are constraints rather than columns.
 const TABLE_CONSTRAINTS: &[&str] = &["CONSTRAINT", "PRIMARY", "UNIQUE", "CHECK", "FOREIGN", "EXCLUDE"];
 
@@ -390,8 +398,9 @@ fn parse_migration(sql: &str, backend: Backend) -> Migration {
     let mut migration = Migration::default();
     for statement in statements(sql) {
         if starts_with_words(&statement, "CREATE TRIGGER") {
-            migration.trigger_guards.extend(trigger_guards(&statement));
-        } else if !TRIGGER_PLUMBING.iter().any(|p| starts_with_words(&statement, p)) {
+            let own = |guard: &String| DIALECT_ONLY_EVENTS.iter().any(|(b, event)| *b == backend && guard.contains(&format!(" {event} ON ")));
+            migration.trigger_guards.extend(trigger_guards(&statement).into_iter().filter(|g| !own(g)));
+        } else if render(&statement) != NO_OP && !TRIGGER_PLUMBING.iter().any(|p| starts_with_words(&statement, p)) {
             migration.statements.push(neutral_statement(&statement, backend));
         }
     }

@@ -152,6 +152,30 @@ async fn the_audit_log_cannot_be_rewritten() {
     assert!(delete.is_err(), "DELETE on the audit log is refused by the database");
 }
 
+/// PostgreSQL's row triggers do not fire on TRUNCATE, so a statement trigger refuses it. SQLite
+/// has no TRUNCATE: there the statement fails whatever the schema, and the emptying DELETE is
+/// refused by the test above.
+#[actix_web::test]
+async fn the_audit_log_cannot_be_truncated() {
+    use diesel::prelude::*;
+    #[derive(QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let app = TestApp::spawn().await;
+    let mut conn = app.state.db.conn().expect("connection");
+    let before: Vec<Count> = diesel::sql_query("SELECT COUNT(*) AS n FROM audit_events").load(&mut conn).expect("count");
+    assert!(before[0].n > 0, "signing in the admin left events to protect");
+    let truncate = conn.batch_execute("TRUNCATE audit_events");
+    let error = truncate.expect_err("TRUNCATE of the audit log is refused").to_string();
+    if app.state.db.backend() == kyoso::db::Backend::Postgres {
+        assert!(error.contains("append-only"), "refused by the trigger: {error}");
+    }
+    let after: Vec<Count> = diesel::sql_query("SELECT COUNT(*) AS n FROM audit_events").load(&mut conn).expect("count");
+    assert_eq!(after[0].n, before[0].n);
+}
+
 /// The environment that points the binary at a test's database and folders.
 fn cli_env(dir: &tempfile::TempDir, settings: &kyoso::config::Settings) -> Vec<(&'static str, String)> {
     vec![
@@ -264,4 +288,63 @@ async fn the_binary_says_why_an_admin_cannot_be_created() {
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("database") && !stderr.contains("unexpected error"), "{stderr}");
+}
+
+#[actix_web::test]
+async fn every_answer_names_its_request_and_forbids_sniffing() {
+    let app = TestApp::spawn().await;
+    let ok = app.get("/health").send().await;
+    ok.assert_status(200);
+    let id = ok.header("x-request-id").expect("a request id");
+    assert!(uuid::Uuid::parse_str(&id).is_ok(), "a fresh UUID: {id}");
+    assert_eq!(ok.header("x-content-type-options").as_deref(), Some("nosniff"));
+
+    let missing = app.get("/api/v1/calls/nope").token(&app.admin.token).send().await;
+    missing.assert_problem(404, "not_found");
+    let id = missing.header("x-request-id").expect("a request id");
+    assert_eq!(missing.body["request_id"], id.as_str(), "the problem names the same request");
+    assert_eq!(missing.header("x-content-type-options").as_deref(), Some("nosniff"));
+    let unrouted = app.get("/nowhere").send().await;
+    unrouted.assert_problem(404, "not_found");
+    assert_eq!(unrouted.body["request_id"].as_str(), unrouted.header("x-request-id").as_deref());
+
+    let passed_on = app.get("/health").header("X-Request-Id", "edge-42.a_b:c").send().await;
+    assert_eq!(passed_on.header("x-request-id").as_deref(), Some("edge-42.a_b:c"), "a proxy's id is kept");
+    for insane in ["a b", "x".repeat(65).as_str(), "<script>"] {
+        let replaced = app.get("/health").header("X-Request-Id", insane).send().await;
+        let id = replaced.header("x-request-id").expect("a request id");
+        assert!(uuid::Uuid::parse_str(&id).is_ok(), "{insane:?} replaced by a UUID, got {id}");
+    }
+}
+
+#[actix_web::test]
+async fn a_created_resource_says_where_it_is() {
+    let app = TestApp::spawn().await;
+    let body = crate::fixtures::call_body("lab_construction");
+    let res = app.post("/api/v1/calls").token(&app.admin.token).json(&body).send().await;
+    res.assert_status(201);
+    assert!(res.header("x-request-id").is_some());
+    let location = res.header("location").expect("Location on 201");
+    assert_eq!(location, format!("/api/v1/calls/{}", res.str("id")));
+    let fetched = app.get(&location).token(&app.admin.token).send().await;
+    fetched.assert_status(200);
+    assert_eq!(fetched.body["id"], res.body["id"]);
+}
+
+#[actix_web::test]
+async fn token_answers_are_not_cached_and_the_docs_page_has_a_content_security_policy() {
+    let app = TestApp::spawn().await;
+    let body = serde_json::json!({ "email": crate::helpers::ADMIN_EMAIL, "password": crate::helpers::PASSWORD });
+    let login = app.post("/api/v1/auth/login").json(&body).send().await;
+    login.assert_status(200);
+    assert_eq!(login.header("cache-control").as_deref(), Some("no-store"));
+    let refused = app.post("/api/v1/auth/login").json(&serde_json::json!({ "email": "x@example.jp", "password": "wrong-password-1" })).send().await;
+    assert_eq!(refused.header("cache-control").as_deref(), Some("no-store"));
+    assert!(app.get("/health").send().await.header("cache-control").is_none());
+
+    let docs = app.get("/docs/").send().await;
+    docs.assert_status(200);
+    let csp = docs.header("content-security-policy").expect("a CSP on /docs");
+    assert!(csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert!(!csp.contains("script-src 'self' 'unsafe-inline'"), "no inline scripts: {csp}");
 }

@@ -1,3 +1,4 @@
+use futures_util::future::join_all;
 use serde_json::json;
 
 use crate::fixtures::{assign, call_under_review, expert, review};
@@ -155,6 +156,7 @@ async fn the_ranking_exports_as_csv() {
     res.assert_status(200);
     assert!(res.header("content-type").unwrap().starts_with("text/csv"));
     let text = String::from_utf8(res.bytes.clone()).unwrap();
+    let text = text.strip_prefix('\u{FEFF}').expect("a byte-order mark for Excel");
     let mut lines = text.lines();
     assert_eq!(
         lines.next().unwrap(),
@@ -165,4 +167,68 @@ async fn the_ranking_exports_as_csv() {
     assert!(row.ends_with(",3.7500,1,0.0000,4.0000,4.0000,3.0000,2,1,0,0"), "{row}");
     let same = app.get(&format!("/api/v1/calls/{call}/ranking?format=csv")).token(&app.admin.token).send().await;
     assert_eq!(same.bytes, res.bytes);
+}
+
+/// A submission racing a conflict declaration (the reviewer's own or an admin's): exactly one
+/// wins, and a submitted review always keeps its assignment, on PostgreSQL as on SQLite.
+#[actix_web::test]
+async fn a_submission_racing_a_conflict_declaration_is_never_lost() {
+    let app = TestApp::spawn().await;
+    let (call, proposals) = call_under_review(&app, &[("north", "01", &["x"]), ("apple", "02", &["x"]), ("coast", "03", &["x"]), ("bay", "04", &["x"])]).await;
+    let reviewer = expert(&app, "九州大学", Some("40"), &["x"], None).await;
+    let complete = json!({ "grades": { "purpose": "S", "feasibility": "A", "impact": "B" }, "overall_grade": "A" });
+    let mut assignments = Vec::new();
+    for proposal in &proposals {
+        let id = assign(&app, &call, proposal, &reviewer).await.str("id");
+        app.put(&format!("/api/v1/assignments/{id}/review")).token(&reviewer.token).json(&complete).send().await.assert_status(200);
+        assignments.push(id);
+    }
+    let mut racing = Vec::new();
+    for (n, (id, proposal)) in assignments.iter().zip(&proposals).enumerate() {
+        racing.push(app.post(&format!("/api/v1/assignments/{id}/review/submit")).token(&reviewer.token).send());
+        racing.push(if n % 2 == 0 {
+            app.post(&format!("/api/v1/assignments/{id}/conflict")).token(&reviewer.token).send()
+        } else {
+            let body = json!({ "reviewer_id": reviewer.id, "reason": "同時申告" });
+            app.post(&format!("/api/v1/proposals/{proposal}/conflicts")).token(&app.admin.token).json(&body).send()
+        });
+    }
+    let results = join_all(racing).await;
+    let ranking = app.get(&format!("/api/v1/calls/{call}/ranking")).token(&app.admin.token).send().await;
+    for (n, pair) in results.chunks(2).enumerate() {
+        let (submit, conflict) = (&pair[0], &pair[1]);
+        let reviews = ranking.body["items"].as_array().unwrap().iter().find(|i| i["proposal_id"] == proposals[n].as_str()).unwrap()["reviews"].clone();
+        match (submit.status.as_u16(), conflict.status.as_u16()) {
+            (200, 409) => {
+                assert_eq!(conflict.body["code"], "review_locked");
+                assert_eq!(reviews, 1, "the submitted review counts");
+            }
+            (404, 201) => assert_eq!(reviews, 0, "the removed assignment's draft does not count"),
+            other => panic!("round {n}: {other:?} {} {}", submit.body, conflict.body),
+        }
+    }
+}
+
+/// An applicant's title that a spreadsheet would run as a formula reaches the officer as text.
+#[actix_web::test]
+async fn the_csv_export_defuses_formulas_in_titles() {
+    let app = TestApp::spawn().await;
+    let call = crate::fixtures::open_call(&app, "lab_construction").await;
+    let officer = app.applicant("01").await;
+    let mut content = crate::fixtures::complete_content("formula", "01", &[]);
+    content["title"] = json!("=HYPERLINK(\"http://evil.example\",\"詳細\")");
+    let id = crate::fixtures::create_proposal(&app, &officer, &call, &content).await.str("id");
+    crate::fixtures::endorse_all(&app, &officer, &id, "formula").await;
+    app.post(&format!("/api/v1/proposals/{id}/submit")).token(&officer.token).send().await.assert_status(200);
+    app.advance(chrono::Duration::days(31));
+    app.post(&format!("/api/v1/calls/{call}/start-review")).token(&app.admin.token).send().await.assert_status(200);
+
+    let res = app.get(&format!("/api/v1/calls/{call}/ranking?format=csv")).token(&app.admin.token).send().await;
+    res.assert_status(200);
+    assert!(res.bytes.starts_with(&[0xEF, 0xBB, 0xBF]), "UTF-8 byte-order mark");
+    let text = String::from_utf8(res.bytes[3..].to_vec()).unwrap();
+    let row = text.lines().nth(1).expect("the proposal's row");
+    assert!(row.contains(",\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"詳細\"\")\","), "{row}");
+    let json = app.get(&format!("/api/v1/calls/{call}/ranking")).token(&app.admin.token).send().await;
+    assert_eq!(json.body["items"][0]["title"], content["title"], "JSON keeps the title as written");
 }

@@ -34,6 +34,7 @@ pub(super) fn new_assignment(call_id: &str, proposal_id: &str, reviewer_id: &str
         created_by: by.to_string(),
         created_at: Instant::from(now),
         updated_at: Instant::from(now),
+        removed_at: None,
     }
 }
 

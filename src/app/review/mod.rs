@@ -33,9 +33,9 @@ pub fn conflict_of_interest(reason: ConflictReason) -> ApiError {
     ApiError::conflict("conflict_of_interest", format!("conflict of interest: {why}")).with("reason", reason.code())
 }
 
-/// An assignment of the calling reviewer; anyone else's is not found.
+/// An assignment of the calling reviewer, locked for the change; anyone else's is not found.
 pub fn own_assignment(conn: &mut DbConn, id: &str, reviewer_id: &str) -> ApiResult<AssignmentRow> {
-    repo::find(conn, id)?.filter(|a| a.reviewer_id == reviewer_id).ok_or_else(|| ApiError::not_found("assignment"))
+    repo::lock(conn, id)?.filter(|a| a.reviewer_id == reviewer_id).ok_or_else(|| ApiError::not_found("assignment"))
 }
 
 /// The call of an assignment, if reviewing may happen now.

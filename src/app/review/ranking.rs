@@ -82,11 +82,25 @@ fn number(x: Option<f64>) -> String {
     x.map(|v| format!("{v:.4}")).unwrap_or_default()
 }
 
+/// A cell as a spreadsheet will not run it: text an applicant wrote (a title such as
+/// `=HYPERLINK(…)`) would otherwise be a formula in the officer's Excel. A leading `'` makes
+/// Excel and LibreOffice show the text as text; TAB and CR count because Excel strips them
+/// before looking for `=`.
+pub fn spreadsheet_cell(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}").into(),
+        _ => text.into(),
+    }
+}
+
+/// Tells Excel the file is UTF-8: without it Japanese Excel reads the titles as Shift_JIS.
+const UTF8_BOM: &[u8] = "\u{FEFF}".as_bytes();
+
 impl CallRanking {
     /// The ranking as CSV: one row per proposal, one column per criterion, then the grade counts.
     pub fn to_csv(&self) -> ApiResult<Vec<u8>> {
         let codes = &self.criteria;
-        let mut w = csv::Writer::from_writer(Vec::new());
+        let mut w = csv::Writer::from_writer(UTF8_BOM.to_vec());
         let mut header: Vec<String> = ["rank", "proposal_id", "receipt_number", "lead_prefecture_code", "title", "requested_amount_yen", "score", "calibrated_score", "reviews", "spread"]
             .iter()
             .map(|s| s.to_string())
@@ -109,8 +123,23 @@ impl CallRanking {
             ];
             record.extend(codes.iter().map(|c| number(item.criteria.get(c).copied())));
             record.extend([item.grades.s, item.grades.a, item.grades.b, item.grades.c].iter().map(u32::to_string));
-            w.write_record(&record).map_err(ApiError::internal)?;
+            w.write_record(record.iter().map(|cell| spreadsheet_cell(cell).into_owned())).map_err(ApiError::internal)?;
         }
         w.into_inner().map_err(ApiError::internal)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::spreadsheet_cell;
+
+    #[test]
+    fn cells_that_a_spreadsheet_would_run_are_quoted_as_text() {
+        for risky in ["=HYPERLINK(\"http://x\",\"x\")", "+1+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1"] {
+            assert_eq!(spreadsheet_cell(risky), format!("'{risky}"));
+        }
+        for plain in ["", "地域拠点 = 研究", "1,000", "R8-LAB-01-0001", "3.7500", "'quoted"] {
+            assert_eq!(spreadsheet_cell(plain), plain);
+        }
     }
 }

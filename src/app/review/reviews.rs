@@ -13,7 +13,7 @@ use crate::repo::{proposals, users};
 use super::view::{self, Review};
 use super::{assignments_link, conflict_of_interest, own_assignment, require_review_phase};
 
-fn review_locked() -> ApiError {
+pub(super) fn review_locked() -> ApiError {
     ApiError::conflict("review_locked", "the review is submitted and locked; an admin may return it to you")
 }
 
@@ -81,7 +81,7 @@ pub fn submit(tx: &mut Tx<'_>, reviewer: &CurrentUser, assignment_id: &str) -> A
 /// told why by email.
 pub fn give_back(tx: &mut Tx<'_>, assignment_id: &str, reason: Option<String>, base_url: &str) -> ApiResult<Review> {
     let reason = reason.unwrap_or_default().chars().take(2000).collect::<String>();
-    let row = assignments::find(tx.conn, assignment_id)?.ok_or_else(|| ApiError::not_found("assignment"))?;
+    let row = assignments::lock(tx.conn, assignment_id)?.ok_or_else(|| ApiError::not_found("assignment"))?;
     require_review_phase(tx.conn, &row, tx.now)?;
     if !assignments::set_review_status(tx.conn, assignment_id, ReviewStatus::Submitted, ReviewStatus::Draft, tx.now)? {
         return Err(ApiError::invalid_state("only a submitted review can be returned"));
