@@ -1,6 +1,7 @@
 //! Accounts: signing in and out, passwords set from emailed links, and the users program
 //! officers invite.
 
+pub mod pages;
 pub mod passwords;
 pub mod session;
 pub mod users;
