@@ -51,11 +51,7 @@ fn query_param(req: &HttpRequest, name: &str) -> Option<String> {
 }
 
 fn url_pairs(query: &str) -> Vec<(String, String)> {
-    serde_urlencoded_pairs(query).unwrap_or_default()
-}
-
-fn serde_urlencoded_pairs(query: &str) -> Option<Vec<(String, String)>> {
-    actix_web::web::Query::<Vec<(String, String)>>::from_query(query).ok().map(|q| q.into_inner())
+    actix_web::web::Query::<Vec<(String, String)>>::from_query(query).map(|q| q.into_inner()).unwrap_or_default()
 }
 
 /// The same page in the other language: the query kept (a link's token), `lang` replaced.

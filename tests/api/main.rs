@@ -20,5 +20,6 @@ mod races;
 mod assignments;
 mod reviews;
 mod decisions;
+mod pages;
 
 mod drift;
