@@ -54,10 +54,13 @@ struct GradeOption {
     checked: bool,
 }
 
-/// One criterion of the form (or of the read-only table).
+/// One criterion of the form (or of the read-only table), the overall grade last.
 struct CriterionView {
-    code: String,
     name: String,
+    grade_field: String,
+    comment_field: String,
+    comment_id: String,
+    comment_label: &'static str,
     weight: String,
     options: Vec<GradeOption>,
     shown: String,
@@ -79,8 +82,7 @@ struct AssignmentPage {
     readonly: bool,
     editable: bool,
     declinable: bool,
-    criteria: Vec<CriterionView>,
-    overall: CriterionView,
+    rows: Vec<CriterionView>,
     submitted_at: Option<String>,
     proposal: Option<ProposalDoc>,
 }
@@ -91,8 +93,7 @@ struct ConfirmPage {
     c: Chrome,
     id: String,
     title: String,
-    criteria: Vec<CriterionView>,
-    overall: CriterionView,
+    rows: Vec<CriterionView>,
     submitted_at: Option<String>,
 }
 
@@ -220,17 +221,20 @@ fn problem_for(errors: &[FieldError], field: &str) -> Option<String> {
     errors.iter().find(|e| e.field == field).map(|e| e.message.clone())
 }
 
-fn criterion_views(lang: Lang, w: &Workspace, entered: &Entered, errors: &[FieldError]) -> (Vec<CriterionView>, CriterionView) {
+fn criterion_views(lang: Lang, w: &Workspace, entered: &Entered, errors: &[FieldError]) -> Vec<CriterionView> {
     let m = lang.messages();
     let shown = |g: &str| if g.is_empty() { m.not_graded.to_string() } else { g.to_string() };
-    let criteria = w
+    let mut rows: Vec<CriterionView> = w
         .criteria
         .iter()
         .map(|c| {
             let grade = entered.grades.get(&c.code).cloned().unwrap_or_default();
             CriterionView {
-                code: c.code.clone(),
                 name: c.name.clone(),
+                grade_field: format!("grade.{}", c.code),
+                comment_field: format!("comment.{}", c.code),
+                comment_id: format!("comment-{}", c.code),
+                comment_label: m.comment,
                 weight: format!("×{}", c.weight),
                 options: options(lang, &grade),
                 shown: shown(&grade),
@@ -239,16 +243,19 @@ fn criterion_views(lang: Lang, w: &Workspace, entered: &Entered, errors: &[Field
             }
         })
         .collect();
-    let overall = CriterionView {
-        code: String::new(),
+    rows.push(CriterionView {
         name: m.overall_grade.into(),
+        grade_field: "overall_grade".into(),
+        comment_field: "overall_comment".into(),
+        comment_id: "overall-comment".into(),
+        comment_label: m.overall_comment,
         weight: String::new(),
         options: options(lang, &entered.overall_grade),
         shown: shown(&entered.overall_grade),
         comment: entered.overall_comment.clone(),
         error: problem_for(errors, "overall_grade").or_else(|| problem_for(errors, "overall_comment")),
-    };
-    (criteria, overall)
+    });
+    rows
 }
 
 fn title_of(w: &Workspace) -> String {
@@ -261,7 +268,7 @@ fn assignment_page(page: &Page, w: &Workspace, entered: Option<Entered>, errors:
     let submitted = w.review.as_ref().is_some_and(|r| r.status == ReviewStatus::Submitted);
     let active = a.status != AssignmentStatus::Declined;
     let entered = entered.unwrap_or_else(|| Entered::of(w.review.as_ref()));
-    let (criteria, overall) = criterion_views(lang, w, &entered, errors);
+    let rows = criterion_views(lang, w, &entered, errors);
     let id = a.id.clone();
     let download = move |attachment: &str| format!("/me/assignments/{id}/attachments/{attachment}");
     let proposal = w.proposal.as_ref().map(|p| {
@@ -289,8 +296,7 @@ fn assignment_page(page: &Page, w: &Workspace, entered: Option<Entered>, errors:
         readonly: submitted,
         editable: active && !submitted,
         declinable: active && !submitted,
-        criteria,
-        overall,
+        rows,
         submitted_at: w.review.as_ref().and_then(|r| r.submitted_at).map(|t| lang.date_time(t)),
         proposal,
     }
@@ -383,8 +389,8 @@ pub async fn confirm(req: HttpRequest, state: web::Data<AppState>, path: web::Pa
         Ok(w) => w,
         Err(e) => return error_page(&page, &e),
     };
-    let (criteria, overall) = criterion_views(page.lang, &w, &Entered::of(w.review.as_ref()), &[]);
-    render(&page, StatusCode::OK, &ConfirmPage { c: page.chrome(), id: path.into_inner(), title: title_of(&w), criteria, overall, submitted_at: None })
+    let rows = criterion_views(page.lang, &w, &Entered::of(w.review.as_ref()), &[]);
+    render(&page, StatusCode::OK, &ConfirmPage { c: page.chrome(), id: path.into_inner(), title: title_of(&w), rows, submitted_at: None })
 }
 
 /// Submits the saved review; an incomplete one goes back to the form with its problems.
