@@ -116,7 +116,7 @@ fn read_or_create_secret(path: &Path) -> Result<Vec<u8>, StartupError> {
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent)?;
     }
-    let secret = crate::auth::tokens::random_token() + &crate::auth::tokens::random_token();
+    let secret = format!("{}{}", crate::auth::tokens::random_token(), crate::auth::tokens::random_token());
     write_private(path, &secret)?;
     tracing::info!(path = %path.display(), "generated a JWT secret for development");
     Ok(secret.into_bytes())
@@ -181,7 +181,8 @@ fn problem_for_bare_errors<B: MessageBody + 'static>(
     res: ServiceResponse<B>,
 ) -> actix_web::Result<ErrorHandlerResponse<B>> {
     let content_type = res.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
-    if content_type.starts_with(PROBLEM_JSON) || content_type.starts_with("application/json") {
+    // The pages answer their errors as readable HTML pages of their own.
+    if content_type.starts_with(PROBLEM_JSON) || content_type.starts_with("application/json") || content_type.starts_with("text/html") {
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
     }
     let status = res.status();
@@ -249,6 +250,7 @@ pub fn app(
         .app_data(web::PathConfig::default().error_handler(crate::routes::support_path_error))
         .service(SwaggerUi::new("/docs/{_:.*}").config(SwaggerConfig::new(["/api/v1/openapi.json"])))
         .route("/docs", web::get().to(docs_redirect))
+        .configure(crate::web::configure)
         .default_service(web::to(unknown_route))
         .wrap(ErrorHandlers::new().default_handler(problem_for_bare_errors))
         .wrap(actix_web::middleware::from_fn(crate::telemetry::request_context))

@@ -10,6 +10,7 @@ pub mod calls;
 pub mod decisions;
 pub mod idempotency;
 pub mod outbox;
+pub mod page_sessions;
 pub mod proposals;
 pub mod reference;
 pub mod sessions;

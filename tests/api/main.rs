@@ -22,5 +22,7 @@ mod races;
 mod assignments;
 mod reviews;
 mod decisions;
+mod page_fixtures;
+mod pages;
 
 mod drift;

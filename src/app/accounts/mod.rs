@@ -2,6 +2,7 @@
 //! officers invite.
 
 pub mod lifecycle;
+pub mod pages;
 pub mod passwords;
 pub mod session;
 pub mod users;

@@ -35,7 +35,7 @@ fn password_problem(password: &str) -> ApiResult<()> {
     check_password(password).map_err(|m| ApiError::validation(vec![FieldError::new("password", "invalid_length", m)]))
 }
 
-fn token_invalid() -> ApiError {
+pub fn token_invalid() -> ApiError {
     ApiError::gone("token_invalid", "this link is invalid, expired or already used; ask for a new one")
 }
 
@@ -143,4 +143,11 @@ pub async fn request_password_reset(state: &AppState, ip: Option<String>, reques
             tx.audit(Subject::user(&user.id), Event::PasswordResetRequested {})
         })
         .await
+}
+
+/// Whether a link (its verified token id) can still set a password: unused, unexpired, not
+/// voided. Asked before the password form is shown, so a used link says so at once.
+pub fn check_link(tx: &mut Tx, purpose: Purpose, token_id: &str) -> ApiResult<()> {
+    let now = tx.now;
+    tokens::find(tx.conn, token_id, purpose)?.filter(|t| t.usable_at(now) && t.user_id.is_some()).map(|_| ()).ok_or_else(token_invalid)
 }

@@ -134,3 +134,22 @@ pub fn endorse(tx: &mut Tx<'_>, token_id: &str) -> ApiResult<EndorsementRecorded
     tx.audit(Subject::proposal(&proposal.id), Event::ProposalEndorsed { role, content_hash: proposal.content_hash.clone() })?;
     Ok(EndorsementRecorded { role, endorsed_at: Instant::from(now).shown() })
 }
+
+/// Everything a link asks the signatory to endorse, for the endorsement page: the preview and
+/// the whole content with the attachments.
+pub struct EndorsementDocument {
+    pub preview: EndorsementPreview,
+    pub content: crate::domain::proposal::ProposalContent,
+    pub attachments: Vec<super::view::Attachment>,
+}
+
+/// The whole document a link (its verified token id) asks the signatory to endorse.
+pub fn endorsement_document(tx: &mut Tx<'_>, token_id: &str) -> ApiResult<EndorsementDocument> {
+    let preview = preview_endorsement(tx, token_id)?;
+    let content = proposals::find(tx.conn, &preview.proposal_id)?.ok_or_else(token_invalid)?.content()?;
+    let attachments = crate::repo::attachments::of_proposals(tx.conn, std::slice::from_ref(&preview.proposal_id))?
+        .iter()
+        .map(super::view::Attachment::from)
+        .collect();
+    Ok(EndorsementDocument { preview, content, attachments })
+}

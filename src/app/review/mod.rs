@@ -7,6 +7,7 @@ pub mod conflicts;
 pub mod ranking;
 pub mod reviews;
 pub mod view;
+pub mod workspace;
 
 use std::collections::HashMap;
 

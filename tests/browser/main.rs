@@ -1,0 +1,140 @@
+//! Browser tests: Debian's chromium, driven through chromedriver, against the real server.
+//! Ignored by default (they need `chromium` and `chromium-driver`); `.ci/run` runs them with
+//! `cargo test --test browser -- --ignored --test-threads=1`. They also take the screenshots
+//! in docs/screenshots/.
+
+#[path = "../api/helpers.rs"]
+mod helpers;
+#[path = "../api/fixtures.rs"]
+mod fixtures;
+#[path = "../api/page_fixtures.rs"]
+mod page_fixtures;
+
+use std::net::{TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use thirtyfour::prelude::*;
+
+use helpers::{PASSWORD, TestApp};
+use page_fixtures::{assigned, endorsable};
+
+/// chromedriver on a free port, stopped when dropped.
+struct ChromeDriver {
+    child: Child,
+    port: u16,
+}
+
+impl ChromeDriver {
+    fn start() -> Self {
+        let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port();
+        let binary = std::env::var("KYOSO_CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+        let child = Command::new(&binary)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("start {binary} (install chromium-driver): {e}"));
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "chromedriver did not start");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        ChromeDriver { child, port }
+    }
+
+    async fn browser(&self) -> WebDriver {
+        let mut caps = DesiredCapabilities::chrome();
+        caps.set_binary(&std::env::var("KYOSO_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into())).unwrap();
+        caps.set_headless().unwrap();
+        // Root in a container has no user namespace for chromium's sandbox.
+        caps.set_no_sandbox().unwrap();
+        caps.set_disable_dev_shm_usage().unwrap();
+        caps.add_arg("--window-size=1280,900").unwrap();
+        caps.add_arg("--lang=ja").unwrap();
+        WebDriver::new(format!("http://127.0.0.1:{}", self.port), caps).await.expect("a chromium session")
+    }
+}
+
+impl Drop for ChromeDriver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn screenshot_path(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs/screenshots");
+    std::fs::create_dir_all(&dir).expect("docs/screenshots");
+    dir.join(name)
+}
+
+/// Waits for the page whose heading is `text` (a click's navigation may still be under way).
+async fn heading(driver: &WebDriver, text: &str) {
+    driver.find(By::XPath(&format!("//h1[normalize-space()='{text}']"))).await.unwrap_or_else(|e| panic!("no heading {text:?}: {e}"));
+}
+
+async fn text_of(driver: &WebDriver, css: &str) -> String {
+    driver.find(By::Css(css)).await.unwrap_or_else(|e| panic!("no {css}: {e}")).text().await.expect("text")
+}
+
+#[actix_web::test]
+#[ignore = "needs chromium and chromium-driver"]
+async fn a_signatory_opens_the_emailed_link_and_endorses() {
+    let app = TestApp::spawn().await;
+    let (_, token) = endorsable(&app, "browser").await;
+    let chromedriver = ChromeDriver::start();
+    let driver = chromedriver.browser().await;
+    let link = format!("{}/endorse?token={token}", app.address);
+    driver.goto(&link).await.unwrap();
+    heading(&driver, "提案書への連名のお願い").await;
+    assert!(driver.source().await.unwrap().contains("2,000,000,000円"));
+    driver.screenshot(&screenshot_path("endorse.png")).await.expect("screenshot");
+
+    driver.find(By::Id("endorse")).await.unwrap().click().await.unwrap();
+    heading(&driver, "連名を受け付けました").await;
+    assert!(text_of(&driver, "table.facts").await.contains("browser 地域産学官共同研究拠点"));
+
+    // The same link again: a page that says what to do.
+    driver.goto(&link).await.unwrap();
+    heading(&driver, "このリンクは使用できません").await;
+    assert!(text_of(&driver, "p.lead").await.contains("新しい依頼メール"));
+    driver.quit().await.unwrap();
+}
+
+#[actix_web::test]
+#[ignore = "needs chromium and chromium-driver"]
+async fn a_reviewer_signs_in_grades_and_submits() {
+    let app = TestApp::spawn().await;
+    let (reviewer, assignment, _, _) = assigned(&app).await;
+    let chromedriver = ChromeDriver::start();
+    let driver = chromedriver.browser().await;
+    driver.goto(format!("{}/login", app.address)).await.unwrap();
+    driver.find(By::Id("email")).await.unwrap().send_keys(&reviewer.email).await.unwrap();
+    driver.find(By::Id("password")).await.unwrap().send_keys(PASSWORD).await.unwrap();
+    driver.find(By::Css("form.card button[type=submit]")).await.unwrap().click().await.unwrap();
+    heading(&driver, "担当する審査").await;
+
+    driver.find(By::Css("form[action$='/accept'] button")).await.unwrap().click().await.unwrap();
+    driver.find(By::Css("input[name='grade.purpose']")).await.expect("the grading form");
+    assert!(driver.current_url().await.unwrap().path().ends_with(&assignment));
+    for (criterion, grade) in [("purpose", "S"), ("feasibility", "A"), ("impact", "B")] {
+        driver.find(By::Css(&format!("input[name='grade.{criterion}'][value='{grade}']"))).await.unwrap().click().await.unwrap();
+    }
+    driver.find(By::Id("comment-feasibility")).await.unwrap().send_keys("実施体制と資金計画の根拠が明確である。").await.unwrap();
+    driver.find(By::Css("input[name='overall_grade'][value='A']")).await.unwrap().click().await.unwrap();
+    driver.find(By::Id("overall-comment")).await.unwrap().send_keys("地域の強みを生かした計画であり、総合的に優れている。").await.unwrap();
+    driver.find(By::Id("review")).await.unwrap().scroll_into_view().await.unwrap();
+    driver.screenshot(&screenshot_path("grading.png")).await.expect("screenshot");
+
+    driver.find(By::Id("to-confirm")).await.unwrap().click().await.unwrap();
+    heading(&driver, "評価の提出内容の確認").await;
+    driver.find(By::Id("submit-review")).await.unwrap().click().await.unwrap();
+    assert_eq!(text_of(&driver, "div.notice").await, "評価を提出しました。");
+
+    let review = app.get(&format!("/api/v1/assignments/{assignment}/review")).token(&reviewer.token).send().await;
+    assert_eq!(review.body["status"], "submitted");
+    assert_eq!(review.body["overall_grade"], "A");
+    driver.quit().await.unwrap();
+}
