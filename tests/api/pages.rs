@@ -233,7 +233,12 @@ async fn signing_in_sets_a_protected_cookie_and_signing_out_ends_the_session() {
 
 #[actix_web::test]
 async fn the_session_cookie_is_secure_in_production() {
-    let app = TestApp::spawn_with(|s| s.app.mode = kyoso::config::Mode::Production).await;
+    let app = TestApp::spawn_with(|s| {
+        s.app.mode = kyoso::config::Mode::Production;
+        // Production refuses published secrets, the suite's own included.
+        s.auth.jwt_secret = "q3Jx9Lw0vT2mZ8rB5nC7yH1kD4fG6sA0pE2uI9oQ".into();
+    })
+    .await;
     let web = Browser::new(&app);
     let res = web.get("/login").await;
     assert!(res.set_cookies.iter().any(|c| c.starts_with("kyoso_csrf=") && c.contains("Secure")), "{:?}", res.set_cookies);
