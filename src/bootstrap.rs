@@ -39,6 +39,13 @@ impl From<diesel::r2d2::PoolError> for AdminError {
 
 /// Creates an active admin with a password. Refuses a taken email or a weak password.
 pub fn create_admin(state: &AppState, email: &str, password: &str, name: &str) -> Result<String, AdminError> {
+    insert_admin(state, email, password, name, false)
+}
+
+/// The admin row, its audit event and (for a bootstrap password that sat in a deployment file)
+/// the duty to change the password commit together: a crash in between must not leave an admin
+/// who was never asked to change it.
+fn insert_admin(state: &AppState, email: &str, password: &str, name: &str, must_change_password: bool) -> Result<String, AdminError> {
     let email = Email::parse(email).map_err(|source| AdminError::Email { email: email.to_string(), source })?;
     check_password(password).map_err(AdminError::WeakPassword)?;
     let hash = state.passwords.hash(password)?;
@@ -67,6 +74,9 @@ pub fn create_admin(state: &AppState, email: &str, password: &str, name: &str) -
         let (action, details) = Event::AdminCreated { email: row.email.clone() }.into_record();
         let subject = Subject::user(&row.id);
         audit::record(c, &Actor::system(), now, &action, subject.kind, &subject.id, details)?;
+        if must_change_password {
+            users::require_password_change(c, &row.id)?;
+        }
         Ok(row.id)
     })
 }
@@ -82,13 +92,15 @@ pub fn ensure_bootstrap_admin(state: &AppState) -> Result<(), AdminError> {
         return Ok(());
     }
     drop(conn);
-    let id = create_admin(state, email, password, "Administrator")?;
     // The bootstrap password sat in a deployment file: in production it only opens the way to
     // choosing a new one (every other endpoint answers 403 `password_change_required`).
-    if state.settings.app.mode == Mode::Production {
-        let mut conn = state.db.conn()?;
-        users::require_password_change(&mut conn, &id)?;
-    }
+    let production = state.settings.app.mode == Mode::Production;
+    let id = match insert_admin(state, email, password, "Administrator", production) {
+        Ok(id) => id,
+        // Another instance starting on the same database created it first.
+        Err(AdminError::EmailTaken(_)) => return Ok(()),
+        Err(e) => return Err(e),
+    };
     tracing::info!(user_id = %id, email = %email, "bootstrap admin created");
     Ok(())
 }

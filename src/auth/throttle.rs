@@ -32,6 +32,12 @@ pub struct LoginThrottle {
 }
 
 impl LoginThrottle {
+    /// How long a counter can still matter: the longest window of any limit. Older counters can
+    /// be forgotten without giving anyone an attempt back.
+    pub fn longest_window(&self) -> Duration {
+        [&self.per_account, &self.per_ip, &self.resets_per_account, &self.resets_per_ip].iter().map(|l| l.window).max().unwrap_or_default()
+    }
+
     pub fn from_settings(auth: &AuthSettings) -> Self {
         Self {
             per_account: Limit::new(auth.login_failures_per_account, auth.login_window_secs),
@@ -58,4 +64,19 @@ pub fn reset_account_key(email: &str) -> String {
 
 pub fn reset_ip_key(ip: Option<&str>) -> String {
     format!("reset:ip:{}", ip.unwrap_or("unknown"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counters_are_kept_as_long_as_the_longest_window_needs_them() {
+        let mut auth = crate::config::Settings::load_from(std::collections::HashMap::new()).expect("defaults").auth;
+        auth.login_window_secs = 900;
+        auth.password_reset_window_secs = 3600;
+        assert_eq!(LoginThrottle::from_settings(&auth).longest_window(), Duration::seconds(3600));
+        auth.login_window_secs = 7200;
+        assert_eq!(LoginThrottle::from_settings(&auth).longest_window(), Duration::seconds(7200));
+    }
 }

@@ -121,25 +121,25 @@ pub fn list(
         q
     };
     let total = filtered().count().get_result(conn)?;
-    let rows: Vec<EventRow> = filtered()
-        .order(audit_events::id.desc())
-        .limit(limit)
-        .offset(offset)
-        .select(EventRow::as_select())
-        .load(conn)?;
+    let rows: Vec<EventRow> =
+        filtered().order(audit_events::id.desc()).limit(limit).offset(offset).select(EventRow::as_select()).load(conn)?;
     let events = rows
         .into_iter()
-        .map(|r| AuditEvent {
-            id: r.id.to_string(),
-            occurred_at: r.occurred_at.shown(),
-            actor_id: r.actor_id,
-            actor: r.actor,
-            ip: r.ip,
-            action: r.action,
-            entity_type: r.entity_type,
-            entity_id: r.entity_id,
-            details: serde_json::from_str(&r.details).unwrap_or(Value::Null),
+        .map(|r| {
+            let details =
+                serde_json::from_str(&r.details).map_err(|e| crate::repo::CorruptRow::new("audit_events.details", &r.id.to_string(), e))?;
+            Ok(AuditEvent {
+                id: r.id.to_string(),
+                occurred_at: r.occurred_at.shown(),
+                actor_id: r.actor_id,
+                actor: r.actor,
+                ip: r.ip,
+                action: r.action,
+                entity_type: r.entity_type,
+                entity_id: r.entity_id,
+                details,
+            })
         })
-        .collect();
+        .collect::<QueryResult<Vec<_>>>()?;
     Ok((events, total))
 }

@@ -12,7 +12,8 @@ use crate::repo::users::UserRow;
 
 /// The session and account a page cookie names, if the session is still live: not revoked,
 /// not expired, its token never rotated (a rotated token was exchanged through the API, so the
-/// cookie no longer speaks for the session), the account active.
+/// cookie no longer speaks for the session), the account active and not waiting for its first
+/// password change (that account may do nothing but change it, through the API).
 pub fn find_live(conn: &mut DbConn, token: &str, now: DateTime<Utc>) -> QueryResult<Option<(String, UserRow)>> {
     let now = Instant::from(now);
     refresh_tokens::table
@@ -23,6 +24,7 @@ pub fn find_live(conn: &mut DbConn, token: &str, now: DateTime<Utc>) -> QueryRes
         .filter(sessions::revoked_at.is_null())
         .filter(sessions::expires_at.gt(now))
         .filter(users::active.eq(true))
+        .filter(users::must_change_password.eq(false))
         .select((sessions::id, UserRow::as_select()))
         .first(conn)
         .optional()

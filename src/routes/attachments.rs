@@ -176,7 +176,9 @@ pub async fn download_attachment(state: web::Data<AppState>, user: CurrentUser, 
     });
     let disposition = format!(
         "attachment; filename=\"{}\"; filename*=UTF-8''{}",
-        row.filename.chars().map(|c| if c.is_ascii_graphic() || c == ' ' { c } else { '_' }).collect::<String>(),
+        // The plain fallback is a quoted string: a quote or backslash in the name would end or
+        // escape it, so they become `_` like every non-ASCII character.
+        row.filename.chars().map(|c| if (c.is_ascii_graphic() || c == ' ') && c != '"' && c != '\\' { c } else { '_' }).collect::<String>(),
         percent_encode(&row.filename)
     );
     Ok(HttpResponse::Ok()

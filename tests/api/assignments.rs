@@ -319,3 +319,14 @@ async fn a_conflict_sets_the_assignment_aside_without_deleting_it_and_says_so_in
     assert_ne!(other_call, call);
     assign(&app, &other_call, &others[0], &reviewer).await.assert_status(201);
 }
+
+#[actix_web::test]
+async fn a_deactivated_reviewer_gets_no_new_assignment() {
+    let app = TestApp::spawn().await;
+    let (call, proposals) = call_under_review(&app, &[("a", "01", &["x"])]).await;
+    let gone = expert(&app, "北海道大学", None, &["x"], None).await;
+    app.patch(&format!("/api/v1/users/{}", gone.id)).token(&app.admin.token).json(&json!({ "active": false })).send().await.assert_status(200);
+    let res = assign(&app, &call, &proposals[0], &gone).await;
+    res.assert_problem(422, "validation_failed");
+    assert_eq!(res.body["errors"][0]["code"], "not_a_reviewer");
+}

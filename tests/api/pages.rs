@@ -8,7 +8,7 @@ use serde_json::json;
 
 use crate::fixtures::{assign, pdf, review};
 use crate::page_fixtures::{assigned, endorsable};
-use crate::helpers::{PASSWORD, TestApp};
+use crate::helpers::{ADMIN_EMAIL, PASSWORD, TestApp};
 
 pub struct Browser<'a> {
     app: &'a TestApp,
@@ -440,4 +440,17 @@ async fn the_stylesheet_is_served_from_the_binary() {
     assert!(css.text.contains("Hiragino") && css.text.contains(":focus-visible"));
     // The API keeps its own error format next to the pages.
     app.get("/api/v1/nothing-here").send().await.assert_problem(404, "not_found");
+}
+
+#[actix_web::test]
+async fn a_production_bootstrap_admin_gets_no_page_session_before_changing_the_password() {
+    let app = TestApp::spawn_with(|s| {
+        s.app.mode = kyoso::config::Mode::Production;
+        s.auth.jwt_secret = "q3Jx9Lw0vT2mZ8rB5nC7yH1kD4fG6sA0pE2uI9oQ".into();
+    })
+    .await;
+    let web = Browser::new(&app);
+    web.sign_in(ADMIN_EMAIL, PASSWORD).await;
+    // The cookie it got speaks for nobody: the pages send it to sign in, as the API answers 403.
+    web.get("/me/assignments").await.assert_redirect("/login");
 }

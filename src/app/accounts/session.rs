@@ -118,7 +118,7 @@ pub async fn login(state: &AppState, ip: Option<String>, request: LoginRequest) 
         (true, Some(user)) => {
             let ttl = session_ttls(state);
             let user_id = user.id.clone();
-            let window = state.throttle.per_account.window;
+            let window = state.throttle.longest_window();
             let (session_id, refresh_token) = state
                 .write(Actor::account(&user.id, ip), move |tx| {
                     attempts::clear(tx.conn, &account_key)?;

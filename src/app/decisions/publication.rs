@@ -46,7 +46,9 @@ pub fn publish(tx: &mut Tx<'_>, call_id: &str, base_url: &str) -> ApiResult<Call
     let ids: Vec<&str> = decided.iter().map(|(p, _)| p.id.as_str()).collect();
     let mut partners = assignments::confirmed_partners_of(tx.conn, &ids)?;
     for (proposal, d) in &decided {
-        proposals::transition(tx.conn, &proposal.id, proposal.status(), d.outcome().proposal_status(), tx.now)?;
+        if !proposals::transition(tx.conn, &proposal.id, proposal.status(), d.outcome().proposal_status(), tx.now)? {
+            return Err(ApiError::invalid_state("a proposal changed meanwhile; reload the call"));
+        }
         let mut prefectures = vec![proposal.lead()];
         prefectures.extend(partners.remove(&proposal.id).unwrap_or_default());
         notify_participants(tx, &call, proposal, d, &prefectures, base_url)?;

@@ -34,8 +34,20 @@ pub fn conflict_of_interest(reason: ConflictReason) -> ApiError {
     ApiError::conflict("conflict_of_interest", format!("conflict of interest: {why}")).with("reason", reason.code())
 }
 
+/// An assignment of the calling reviewer, to read; anyone else's is not found.
+pub fn own_assignment_to_read(conn: &mut DbConn, id: &str, reviewer_id: &str) -> ApiResult<AssignmentRow> {
+    repo::find(conn, id)?.filter(|a| a.reviewer_id == reviewer_id).ok_or_else(|| ApiError::not_found("assignment"))
+}
+
 /// An assignment of the calling reviewer, locked for the change; anyone else's is not found.
+///
+/// The call's row is locked first, then the assignment's: the order that the program officers'
+/// conflict declarations and the publication of decisions take too, so a review write and a
+/// publication apply one after the other (a published result never changes underneath), and
+/// two writers never wait for each other in opposite orders.
 pub fn own_assignment(conn: &mut DbConn, id: &str, reviewer_id: &str) -> ApiResult<AssignmentRow> {
+    let found = own_assignment_to_read(conn, id, reviewer_id)?;
+    calls::lock(conn, &found.call_id)?;
     repo::lock(conn, id)?.filter(|a| a.reviewer_id == reviewer_id).ok_or_else(|| ApiError::not_found("assignment"))
 }
 
@@ -60,7 +72,8 @@ fn call_in_review(tx: &mut Tx<'_>, call_id: &str) -> ApiResult<CallRow> {
 
 fn reviewer_account(conn: &mut DbConn, reviewer_id: &str) -> ApiResult<UserRow> {
     users::find(conn, reviewer_id)?
-        .filter(|u| u.role() == Role::Reviewer)
+        // A deactivated account gets no new work (automatic assignment skips it too).
+        .filter(|u| u.role() == Role::Reviewer && u.active)
         .ok_or_else(|| ApiError::field("reviewer_id", "not_a_reviewer", "no reviewer with this id"))
 }
 

@@ -81,6 +81,9 @@ pub fn submit(tx: &mut Tx<'_>, reviewer: &CurrentUser, assignment_id: &str) -> A
 /// told why by email.
 pub fn give_back(tx: &mut Tx<'_>, assignment_id: &str, reason: Option<String>, base_url: &str) -> ApiResult<Review> {
     let reason = reason.unwrap_or_default().chars().take(2000).collect::<String>();
+    // The call first, then the assignment, as every review write (see `own_assignment`).
+    let found = assignments::find(tx.conn, assignment_id)?.ok_or_else(|| ApiError::not_found("assignment"))?;
+    crate::repo::calls::lock(tx.conn, &found.call_id)?;
     let row = assignments::lock(tx.conn, assignment_id)?.ok_or_else(|| ApiError::not_found("assignment"))?;
     require_review_phase(tx.conn, &row, tx.now)?;
     if !assignments::set_review_status(tx.conn, assignment_id, ReviewStatus::Submitted, ReviewStatus::Draft, tx.now)? {

@@ -9,7 +9,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::repo::{assignments, calls};
 
 use super::assignments::mine;
-use super::own_assignment;
+use super::own_assignment_to_read;
 use super::view::{self, MyAssignment, Review};
 
 pub struct Workspace {
@@ -23,7 +23,7 @@ pub struct Workspace {
 
 /// The calling reviewer's assignment with what hangs off it; anyone else's is not found.
 pub fn workspace(tx: &mut Tx<'_>, reviewer: &CurrentUser, assignment_id: &str) -> ApiResult<Workspace> {
-    let row = own_assignment(tx.conn, assignment_id, &reviewer.id)?;
+    let row = own_assignment_to_read(tx.conn, assignment_id, &reviewer.id)?;
     let call = calls::find(tx.conn, &row.call_id)?.ok_or_else(|| ApiError::not_found("call"))?;
     let assignment = mine(tx, reviewer)?
         .into_iter()
