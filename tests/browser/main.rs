@@ -72,7 +72,11 @@ fn screenshot_path(name: &str) -> PathBuf {
 
 /// Waits for the page whose heading is `text` (a click's navigation may still be under way).
 async fn heading(driver: &WebDriver, text: &str) {
-    driver.find(By::XPath(&format!("//h1[normalize-space()='{text}']"))).await.unwrap_or_else(|e| panic!("no heading {text:?}: {e}"));
+    if let Err(e) = driver.find(By::XPath(&format!("//h1[normalize-space()='{text}']"))).await {
+        let url = driver.current_url().await.map(|u| u.to_string()).unwrap_or_default();
+        let source = driver.source().await.unwrap_or_default();
+        panic!("no heading {text:?} at {url}: {e}\n{source}");
+    }
 }
 
 async fn text_of(driver: &WebDriver, css: &str) -> String {
@@ -92,7 +96,10 @@ async fn a_signatory_opens_the_emailed_link_and_endorses() {
     assert!(driver.source().await.unwrap().contains("2,000,000,000円"));
     driver.screenshot(&screenshot_path("endorse.png")).await.expect("screenshot");
 
-    driver.find(By::Id("endorse")).await.unwrap().click().await.unwrap();
+    // The button closes a long page: bring it into view so the click is not lost.
+    let button = driver.find(By::Id("endorse")).await.unwrap();
+    button.scroll_into_view().await.unwrap();
+    button.click().await.unwrap();
     heading(&driver, "連名を受け付けました").await;
     assert!(text_of(&driver, "table.facts").await.contains("browser 地域産学官共同研究拠点"));
 
