@@ -8,7 +8,7 @@
 use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
 use actix_web::{HttpRequest, HttpResponse};
 
-use crate::app::accounts::pages::page_user;
+use crate::app::accounts::pages::{PageSession, end_copied, page_user};
 use crate::auth::CurrentUser;
 use crate::auth::extract::client_ip;
 use crate::auth::tokens::{hash_token, random_token};
@@ -94,13 +94,21 @@ impl Page {
         }
         if let Some(token) = req.cookie(SESSION_COOKIE).map(|c| c.value().to_string()).filter(|t| !t.is_empty()) {
             let presented = token.clone();
-            let user = state.read(Actor::anonymous("page", ip.clone()), move |tx| page_user(tx, &presented, ip)).await?;
-            if user.is_some() {
-                page.session_token = Some(token);
-            } else {
-                page.cookies.push(page.removal(SESSION_COOKIE));
+            let found = state.read(Actor::anonymous("page", ip.clone()), {
+                let ip = ip.clone();
+                move |tx| page_user(tx, &presented, ip)
+            });
+            match found.await? {
+                PageSession::Live(user) => {
+                    page.session_token = Some(token);
+                    page.user = Some(user);
+                }
+                PageSession::Copied => {
+                    state.write(Actor::anonymous("page", ip), move |tx| end_copied(tx, &token)).await?;
+                    page.cookies.push(page.removal(SESSION_COOKIE));
+                }
+                PageSession::Gone => page.cookies.push(page.removal(SESSION_COOKIE)),
             }
-            page.user = user;
         }
         page.csrf = match (&page.session_token, req.cookie(CSRF_COOKIE)) {
             (Some(session), _) => session_csrf(session),

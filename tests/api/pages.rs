@@ -232,6 +232,25 @@ async fn signing_in_sets_a_protected_cookie_and_signing_out_ends_the_session() {
 }
 
 #[actix_web::test]
+async fn a_page_cookie_exchanged_through_the_api_ends_the_session_for_both_holders() {
+    let app = TestApp::spawn().await;
+    let reviewer = app.reviewer("京都大学").await;
+    let web = Browser::new(&app);
+    web.sign_in(&reviewer.email, PASSWORD).await;
+    let cookie = web.cookie("kyoso_session").expect("a session cookie");
+
+    // Someone who copied the cookie trades it for a token pair of their own.
+    let stolen = app.post("/api/v1/auth/refresh").json(&json!({ "refresh_token": cookie })).send().await;
+    stolen.assert_status(200);
+    let thief_refresh = stolen.str("refresh_token");
+
+    // The owner's next page shows the copy: the session ends, for the owner and for the thief.
+    web.get("/me/assignments").await.assert_redirect("/login?next=%2Fme%2Fassignments");
+    let thief = app.post("/api/v1/auth/refresh").json(&json!({ "refresh_token": thief_refresh })).send().await;
+    thief.assert_problem(401, "session_revoked");
+}
+
+#[actix_web::test]
 async fn the_session_cookie_is_secure_in_production() {
     let app = TestApp::spawn_with(|s| {
         s.app.mode = kyoso::config::Mode::Production;
