@@ -118,3 +118,12 @@ pub fn prefecture_taken(prefecture: PrefectureCode) -> ApiError {
     .with("prefecture_code", prefecture.to_string())
 }
 
+
+/// The optimistic-concurrency check behind `If-Match`: 412 unless the precondition (the
+/// versions the client accepts; `None`: no precondition) names the current version.
+pub fn require_version(precondition: Option<&[i32]>, current: i32) -> ApiResult<()> {
+    match precondition {
+        Some(versions) if !versions.contains(&current) => Err(ApiError::version_conflict()),
+        _ => Ok(()),
+    }
+}

@@ -6,7 +6,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
-use crate::app::access::{call_not_found, visible_call};
+use crate::app::access::{call_not_found, require_version, visible_call};
 use crate::app::{Event, Subject, Tx};
 use crate::auth::CurrentUser;
 use crate::domain::call::{self, CallField, CallStatus, CallTerms, Criterion, DEFAULT_REVIEWERS_PER_PROPOSAL, Program};
@@ -178,9 +178,7 @@ pub fn update(tx: &mut Tx, id: &str, precondition: Option<Vec<i32>>, patch: Map<
     // Locked so that PATCHes without `If-Match` apply one after another instead of failing the
     // version check against each other.
     let row = calls::lock(tx.conn, id)?.ok_or_else(call_not_found)?;
-    if precondition.is_some_and(|versions| !versions.contains(&row.version)) {
-        return Err(ApiError::version_conflict());
-    }
+    require_version(precondition.as_deref(), row.version)?;
     let terms = patched_terms(&row, &patch, tx.now)?;
     if !calls::update_terms(tx.conn, id, row.version, &terms, tx.now)? {
         return Err(ApiError::version_conflict());

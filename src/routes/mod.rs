@@ -21,7 +21,7 @@ pub mod users;
 
 mod support;
 
-pub use support::{Body, List, MaybeBody, Page, check_version, created_at, etag, if_match, with_etag, path_error as support_path_error, query_error as support_query_error};
+pub use support::{Body, List, MaybeBody, Page, created_at, etag, if_match, with_etag, path_error as support_path_error, query_error as support_query_error};
 
 use utoipa_actix_web::service_config::ServiceConfig;
 

@@ -184,14 +184,6 @@ pub fn if_match(req: &HttpRequest) -> Result<Option<Vec<i32>>, ApiError> {
     Ok(Some(versions))
 }
 
-/// 412 unless the precondition names the current version.
-pub fn check_version(precondition: &Option<Vec<i32>>, current: i32) -> Result<(), ApiError> {
-    match precondition {
-        Some(versions) if !versions.contains(&current) => Err(ApiError::version_conflict()),
-        _ => Ok(()),
-    }
-}
-
 /// A 201 answer saying where the created resource is read (`path` below `/api/v1`; for a
 /// resource with no address of its own, the list that holds it).
 pub fn created_at(mut response: actix_web::HttpResponse, path: &str) -> actix_web::HttpResponse {

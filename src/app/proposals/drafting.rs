@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use crate::app::access::{call_not_open, load, lock, prefecture_taken, visible_call};
+use crate::app::access::{call_not_open, load, lock, prefecture_taken, require_version, visible_call};
 use crate::app::{Event, Subject, Tx};
 use crate::auth::CurrentUser;
 use crate::domain::prefecture::PrefectureCode;
@@ -92,11 +92,7 @@ pub fn update(tx: &mut Tx<'_>, user: &CurrentUser, id: &str, precondition: &Opti
     let now = tx.now;
     let loaded = lock(tx.conn, id, user)?;
     loaded.require_editable(now)?;
-    if let Some(versions) = precondition
-        && !versions.contains(&loaded.row.version)
-    {
-        return Err(ApiError::version_conflict());
-    }
+    require_version(precondition.as_deref(), loaded.row.version)?;
     let before = loaded.row.content()?;
     let after = before.merged(patch).map_err(|e| ApiError::validation(vec![e]))?;
     reject_bad_partner_list(&after, loaded.row.lead())?;
