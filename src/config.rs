@@ -65,6 +65,9 @@ pub struct AuthSettings {
     pub password_reset_ttl_minutes: i64,
     pub argon2_memory_kib: u32,
     pub argon2_iterations: u32,
+    /// Threads that hash passwords (0: one per core), and how long a request may queue for one.
+    pub password_hashing_threads: usize,
+    pub password_hashing_wait_ms: u64,
     pub login_failures_per_account: u32,
     pub login_failures_per_ip: u32,
     pub login_window_secs: u64,

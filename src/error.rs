@@ -128,6 +128,13 @@ impl ApiError {
         Self::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "a backing service is unavailable; try again shortly")
     }
 
+    /// The server is saturated: try again after the given time.
+    pub fn busy(retry_after_secs: u64) -> Self {
+        let mut e = Self::new(StatusCode::SERVICE_UNAVAILABLE, "busy", format!("the server is busy; try again in {retry_after_secs} seconds"));
+        e.retry_after_secs = Some(retry_after_secs.max(1));
+        e
+    }
+
     pub fn title(&self) -> &'static str {
         self.status.canonical_reason().unwrap_or("Error")
     }

@@ -16,6 +16,7 @@ use crate::openapi::KnownRoutes;
 use crate::routes::health::ApiDocument;
 
 use crate::auth::one_time::LinkSigner;
+use crate::auth::hashing::HashingPool;
 use crate::auth::password::Passwords;
 use crate::auth::session_check::SessionCache;
 use crate::auth::throttle::LoginThrottle;
@@ -39,6 +40,8 @@ pub enum StartupError {
     Bootstrap(#[from] crate::bootstrap::AdminError),
     #[error(transparent)]
     Io(#[from] std::io::Error),
+    #[error("starting the password-hashing threads: {0}")]
+    Threads(std::io::Error),
 }
 
 /// Registers every handler on a utoipa-instrumented `App`, returning the app and the OpenAPI
@@ -160,11 +163,17 @@ pub fn build_state(settings: Settings, clock: Arc<dyn Clock>) -> Result<AppState
     let secret = jwt_secret(&settings)?;
     let auth = &settings.auth;
     let passwords = Passwords::new(auth.argon2_memory_kib, auth.argon2_iterations).map_err(|e| StartupError::Secret(e.to_string()))?;
+    let threads = match auth.password_hashing_threads {
+        0 => HashingPool::default_threads(),
+        n => n,
+    };
+    let hashing = HashingPool::start(threads, std::time::Duration::from_millis(auth.password_hashing_wait_ms)).map_err(StartupError::Threads)?;
     let state = AppState {
         db,
         access_tokens: Arc::new(AccessTokens::new(&secret, &auth.issuer, &auth.audience, auth.access_ttl_secs)),
         links: Arc::new(LinkSigner::new(&secret)),
         passwords: Arc::new(passwords),
+        hashing: Arc::new(hashing),
         throttle: Arc::new(LoginThrottle::from_settings(auth)),
         session_cache: Arc::new(SessionCache::new(auth.session_check_cache_ms)),
         clock,

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use crate::auth::hashing::HashingPool;
 use crate::auth::one_time::LinkSigner;
 use crate::auth::password::Passwords;
 use crate::auth::session_check::SessionCache;
@@ -19,6 +20,8 @@ pub struct AppState {
     pub access_tokens: Arc<AccessTokens>,
     pub links: Arc<LinkSigner>,
     pub passwords: Arc<Passwords>,
+    /// The threads that run `passwords`' hashing; see `auth::hashing`.
+    pub hashing: Arc<HashingPool>,
     pub throttle: Arc<LoginThrottle>,
     pub session_cache: Arc<SessionCache>,
     /// Wakes the mail worker when a transaction has queued emails.

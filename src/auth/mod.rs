@@ -2,6 +2,7 @@
 //! throttling, and the extractors that put the caller's identity and role into handlers.
 
 pub mod extract;
+pub mod hashing;
 pub mod one_time;
 pub mod password;
 pub mod session_check;

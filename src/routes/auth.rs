@@ -19,6 +19,7 @@ use crate::state::AppState;
         (status = 200, description = "Logged in", body = TokenPair),
         (status = 401, description = "Bad credentials (`invalid_credentials`)", body = Problem),
         (status = 429, description = "Too many failed attempts (`too_many_attempts`); see Retry-After", body = Problem),
+        (status = 503, description = "Password hashing is saturated (`busy`); see Retry-After", body = Problem),
     )
 )]
 #[post("/auth/login")]
@@ -62,6 +63,7 @@ pub async fn logout(state: web::Data<AppState>, user: CurrentUser, body: Body<Re
         (status = 204, description = "Account activated"),
         (status = 410, description = "Invalid, expired or used token (`token_invalid`)", body = Problem),
         (status = 422, description = "Password not 12–128 characters", body = Problem),
+        (status = 503, description = "Password hashing is saturated (`busy`); see Retry-After", body = Problem),
     )
 )]
 #[post("/auth/activate")]
@@ -95,6 +97,7 @@ pub async fn request_password_reset(
         (status = 204, description = "Password changed"),
         (status = 410, description = "Invalid, expired or used token (`token_invalid`)", body = Problem),
         (status = 422, description = "Password not 12–128 characters", body = Problem),
+        (status = 503, description = "Password hashing is saturated (`busy`); see Retry-After", body = Problem),
     )
 )]
 #[post("/auth/password-reset/confirm")]

@@ -108,6 +108,7 @@ pub async fn update_user(
         (status = 401, description = "Wrong current password (`invalid_credentials`) or no valid token", body = Problem),
         (status = 422, description = "New password not 12–128 characters", body = Problem),
         (status = 429, description = "Too many wrong passwords (`too_many_attempts`); see Retry-After", body = Problem),
+        (status = 503, description = "Password hashing is saturated (`busy`); see Retry-After", body = Problem),
     )
 )]
 #[post("/me/password")]

@@ -1,7 +1,7 @@
 //! The account after the invitation: program officers correct profiles and deactivate or
 //! restore accounts; every user changes their own password.
 
-use actix_web::web;
+use super::hashing;
 use serde::{Deserialize, Deserializer};
 use utoipa::ToSchema;
 
@@ -169,7 +169,7 @@ pub async fn change_password(state: &AppState, user: CurrentUser, request: Chang
     let current_hash = row.password_hash.clone();
     let new_password = request.new_password;
     let current = request.current_password;
-    let new_hash = web::block(move || match current_hash.as_deref() {
+    let new_hash = hashing(state, move || match current_hash.as_deref() {
         Some(hash) if passwords.verify(&current, hash) => passwords.hash(&new_password).map(Some),
         _ => Ok(None),
     })

@@ -3,7 +3,7 @@
 //! The link's signature is checked and the new password hashed before the transaction opens:
 //! hashing is slow on purpose and must not hold the write gate.
 
-use actix_web::web;
+use super::hashing;
 use chrono::Duration;
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -49,7 +49,7 @@ async fn prepare(state: &AppState, purpose: Purpose, request: TokenPasswordReque
     password_problem(&request.password)?;
     let token_id = state.links.verify(purpose, &request.token).ok_or_else(token_invalid)?;
     let passwords = state.passwords.clone();
-    let hash = web::block(move || passwords.hash(&request.password)).await?.map_err(ApiError::internal)?;
+    let hash = hashing(state, move || passwords.hash(&request.password)).await?.map_err(ApiError::internal)?;
     Ok(NewPassword { token_id, hash })
 }
 

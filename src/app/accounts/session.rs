@@ -5,7 +5,7 @@
 //! purpose); these use-cases therefore take the whole [`AppState`] and open their own
 //! transactions.
 
-use actix_web::web;
+use super::hashing;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -108,7 +108,7 @@ pub async fn login(state: &AppState, ip: Option<String>, request: LoginRequest) 
     }
     let passwords = state.passwords.clone();
     let candidate = user.clone();
-    let verified = web::block(move || match candidate.as_ref().and_then(|u| u.password_hash.as_deref().filter(|_| u.active)) {
+    let verified = hashing(state, move || match candidate.as_ref().and_then(|u| u.password_hash.as_deref().filter(|_| u.active)) {
         Some(hash) => passwords.verify(&password, hash),
         None => passwords.verify_dummy(&password),
     })
