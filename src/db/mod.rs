@@ -6,7 +6,9 @@ pub mod schema;
 pub mod types;
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
@@ -116,14 +118,20 @@ pub enum DbError {
 /// SQLite admits one writer at a time and answers `SQLITE_BUSY` — not a wait — when a
 /// transaction that has already read tries to write while another writer committed. All writes
 /// of this process therefore pass a gate, so they queue instead of failing; readers are not
-/// gated (WAL lets them run beside the writer). PostgreSQL needs no gate: its row locks and
-/// unique constraints decide races.
+/// gated (WAL lets them run beside the writer). The gate is a FIFO semaphore awaited before a
+/// writer takes a thread or a connection: in a deadline surge thousands of writers wait as
+/// cheap futures, in arrival order, instead of as parked threads that an unfair lock lets
+/// overtake each other. PostgreSQL needs no gate: its row locks and unique constraints decide
+/// races.
 #[derive(Clone)]
 pub struct Db {
     pool: DbPool,
     backend: Backend,
-    write_gate: Option<Arc<Mutex<()>>>,
+    write_gate: Option<Arc<Semaphore>>,
 }
+
+/// A writer's turn at the SQLite gate (nothing on PostgreSQL); the turn ends when it is dropped.
+type WriteTurn = Option<OwnedSemaphorePermit>;
 
 impl Db {
     pub fn connect(url: &str, pool_size: u32) -> Result<Self, DbError> {
@@ -136,7 +144,7 @@ impl Db {
             .max_size(pool_size.max(1))
             .connection_timeout(Duration::from_secs(10))
             .build(Manager { target })?;
-        let write_gate = (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(())));
+        let write_gate = (backend == Backend::Sqlite).then(|| Arc::new(Semaphore::new(1)));
         Ok(Self { pool, backend, write_gate })
     }
 
@@ -174,8 +182,9 @@ impl Db {
         T: Send + 'static,
         F: FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
     {
-        let this = self.clone();
-        actix_web::web::block(move || this.write_blocking(f)).await?
+        let turn = self.write_turn().await;
+        let pool = self.pool.clone();
+        actix_web::web::block(move || transact(&pool, turn, f)).await?
     }
 
     /// [`Db::write`] for work outside a request (the mail worker): failures say what failed
@@ -185,8 +194,9 @@ impl Db {
         T: Send + 'static,
         F: FnOnce(&mut DbConn) -> Result<T, DbError> + Send + 'static,
     {
-        let this = self.clone();
-        actix_web::web::block(move || this.write_blocking(f)).await.map_err(|e| DbError::Blocking(e.to_string()))?
+        let turn = self.write_turn().await;
+        let pool = self.pool.clone();
+        actix_web::web::block(move || transact(&pool, turn, f)).await.map_err(|e| DbError::Blocking(e.to_string()))?
     }
 
     /// [`Db::write`] for code already on a blocking thread (CLI, bootstrap): the error type is
@@ -196,16 +206,42 @@ impl Db {
         E: From<diesel::result::Error> + From<r2d2::PoolError>,
         F: FnOnce(&mut DbConn) -> Result<T, E>,
     {
-        let _turn = self.write_gate.as_ref().map(|gate| gate.lock().unwrap_or_else(|p| p.into_inner()));
-        let mut conn = self.pool.get()?;
-        let conn: &mut DbConn = &mut conn;
-        conn.transaction(f)
+        // Only the CLI and startup write from a blocking context, when there is rarely anyone
+        // else at the gate; polling keeps them off the async runtime.
+        let turn = self.write_gate.as_ref().map(|gate| loop {
+            match Arc::clone(gate).try_acquire_owned() {
+                Ok(turn) => break turn,
+                Err(_) => std::thread::sleep(Duration::from_millis(2)),
+            }
+        });
+        transact(&self.pool, turn, f)
+    }
+
+    async fn write_turn(&self) -> WriteTurn {
+        match &self.write_gate {
+            // The semaphore is never closed, so acquiring only fails if it were.
+            Some(gate) => Arc::clone(gate).acquire_owned().await.ok(),
+            None => None,
+        }
     }
 
     /// Whether the database answers (the health check).
     pub async fn ping(&self) -> bool {
         self.read(|c| c.batch_execute("SELECT 1").map_err(Into::into)).await.is_ok()
     }
+}
+
+/// One transaction on a pooled connection, holding the writer's turn until it has committed.
+fn transact<T, E, F>(pool: &DbPool, turn: WriteTurn, f: F) -> Result<T, E>
+where
+    E: From<diesel::result::Error> + From<r2d2::PoolError>,
+    F: FnOnce(&mut DbConn) -> Result<T, E>,
+{
+    let mut conn = pool.get()?;
+    let conn: &mut DbConn = &mut conn;
+    let result = conn.transaction(f);
+    drop(turn);
+    result
 }
 
 fn prepare_sqlite_file(path: &Path) -> Result<(), DbError> {
