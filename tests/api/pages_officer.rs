@@ -84,6 +84,7 @@ async fn an_officer_creates_a_call_with_weighted_criteria_and_sees_each_problem_
     // Starting the review before the deadline is refused in the call's row.
     web.post(&format!("/admin/calls/{id}/start-review"), &[("csrf", &list.csrf())]).await.assert_page(409, &["role=\"alert\""]);
     assert_eq!(api(&app, &format!("/api/v1/calls/{id}")).await["status"], "published");
+    web.get("/admin?lang=en").await.assert_page(200, &["Calls", "Create a call", "Published", "31 May 2027, 17:00 JST", "¥10,000,000,000"]);
 }
 
 #[actix_web::test]
