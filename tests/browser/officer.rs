@@ -19,6 +19,19 @@ async fn set_value(driver: &WebDriver, id: &str, value: &str) {
     driver.execute(&format!("document.getElementById('{id}').value = '{value}';"), Vec::new()).await.unwrap();
 }
 
+/// Waits until the browser is at a URL ending with `end` (the same heading may be on both pages).
+async fn arrived(driver: &WebDriver, end: &str) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let url = driver.current_url().await.map(|u| u.to_string()).unwrap_or_default();
+        if url.ends_with(end) {
+            return;
+        }
+        assert!(std::time::Instant::now() < deadline, "still at {url}, not at …{end}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
 async fn click(driver: &WebDriver, css: &str) {
     let button = driver.find(By::Css(css)).await.unwrap_or_else(|e| panic!("no {css}: {e}"));
     button.scroll_into_view().await.unwrap();
@@ -127,6 +140,7 @@ async fn an_officer_runs_a_call_from_creation_to_published_decisions() {
             fill(&driver, &format!("conditions-{id}"), "運営体制の見直しを条件とします。").await;
         }
         click(&driver, &format!("form[action='/admin/calls/{call}/decisions/{id}'] button")).await;
+        arrived(&driver, &format!("#p-{id}")).await;
         heading(&driver, "ランキングと採否").await;
     }
     assert!(text_of(&driver, "div.budget").await.contains("1,500,000,000円"));
