@@ -18,7 +18,7 @@ use crate::repo::calls::Call;
 use crate::state::AppState;
 
 use super::text::T;
-use super::{call_status, officer, or_page, or_return, posted, texts};
+use super::{call_status, officer, or_page, or_return, posted, problem, texts};
 use crate::web::{Chrome, Fields, Form, Page, render, see_other};
 
 struct CallRow {
@@ -191,11 +191,6 @@ impl Entered {
         body.insert("criteria".into(), json!(criteria));
         body
     }
-}
-
-fn problem(errors: &[FieldError], field: &str) -> Option<String> {
-    let found: Vec<&str> = errors.iter().filter(|e| e.field == field || e.field.starts_with(&format!("{field}["))).map(|e| e.message.as_str()).collect();
-    (!found.is_empty()).then(|| found.join(" "))
 }
 
 fn form_page(page: &Page, heading: &'static str, action: String, entered: &Entered, errors: &[FieldError]) -> FormPage {

@@ -89,6 +89,12 @@ fn or_page<T>(page: &Page, result: Result<T, ApiError>) -> Result<T, HttpRespons
     result.map_err(|e| error_page(page, &e))
 }
 
+/// The problems of a field (and of its items, `field[0]`…), as one message to show beside it.
+fn problem(errors: &[crate::error::FieldError], field: &str) -> Option<String> {
+    let found: Vec<&str> = errors.iter().filter(|e| e.field == field || e.field.starts_with(&format!("{field}["))).map(|e| e.message.as_str()).collect();
+    (!found.is_empty()).then(|| found.join(" "))
+}
+
 fn texts(page: &Page) -> &'static T {
     text::of(page.lang)
 }

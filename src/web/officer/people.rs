@@ -15,7 +15,7 @@ use crate::repo::users::User;
 use crate::state::AppState;
 
 use super::text::T;
-use super::{officer, or_page, or_return, posted, texts};
+use super::{officer, or_page, or_return, posted, problem, texts};
 use crate::web::present::prefecture;
 use crate::web::{Chrome, Fields, Form, Page, render, see_other};
 
@@ -86,11 +86,6 @@ pub fn role_name(t: &T, role: Role) -> &'static str {
 }
 
 const INVITE: [&str; 7] = ["email", "name", "prefecture_code", "affiliation", "affiliation_prefecture_code", "expertise", "max_assignments"];
-
-fn problem(errors: &[FieldError], name: &str) -> Option<String> {
-    let found: Vec<&str> = errors.iter().filter(|e| e.field == name || e.field.starts_with(&format!("{name}["))).map(|e| e.message.as_str()).collect();
-    (!found.is_empty()).then(|| found.join(" "))
-}
 
 fn fields_of(t: &T, names: &[&'static str], value: impl Fn(&str) -> String, errors: &[FieldError]) -> Vec<Field> {
     names
