@@ -93,7 +93,7 @@ async fn the_deadline_is_extended_on_the_edit_form_and_never_brought_forward() {
     let id = open_call(&app, "lab_construction").await;
     let web = officer(&app).await;
     let form = web.get(&format!("/admin/calls/{id}/edit")).await;
-    form.assert_page(200, &["公募を編集", "目的の明確さ"]);
+    form.assert_page(200, &["公募を編集", "目的の明確さ", "value=\"69,500,000,000\""]);
     let closes = api(&app, &format!("/api/v1/calls/{id}")).await["closes_at"].as_str().unwrap().to_string();
     let at = chrono::DateTime::parse_from_rfc3339(&closes).unwrap();
     let text = |t: chrono::DateTime<chrono::FixedOffset>| t.format("%Y-%m-%dT%H:%M").to_string();
@@ -199,7 +199,7 @@ async fn decisions_are_entered_beside_the_ranking_and_published_after_naming_who
         .assert_redirect(&format!("/admin/calls/{call}/ranking"));
     let over = web.post(&format!("/admin/calls/{call}/decisions/{}", p[1]), &[("csrf", &csrf), ("outcome", "adopted"), ("awarded_amount_yen", "2000000000")]).await;
     over.assert_page(409, &["would exceed the call", "value=\"2000000000\""]);
-    web.get(&format!("/admin/calls/{call}/ranking")).await.assert_page(200, &["1,000,000,000円", "w65"]);
+    web.get(&format!("/admin/calls/{call}/ranking")).await.assert_page(200, &["1,000,000,000円", "w65", "value=\"2,000,000,000\""]);
 
     // Not all decided: the confirmation says why and publishes nothing.
     web.get(&format!("/admin/calls/{call}/publish-decisions")).await.assert_page(409, &["have no decision yet"]);

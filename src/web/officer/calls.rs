@@ -19,6 +19,7 @@ use crate::state::AppState;
 
 use super::text::T;
 use super::{call_status, officer, or_page, or_return, posted, problem, texts};
+use crate::web::i18n::separated;
 use crate::web::{Chrome, Fields, Form, Page, render, see_other};
 
 struct CallRow {
@@ -133,8 +134,8 @@ impl Entered {
             ("description", call.description.clone()),
             ("opens_at", local(call.opens_at)),
             ("closes_at", local(call.closes_at)),
-            ("total_budget_yen", call.total_budget_yen.to_string()),
-            ("max_request_yen", call.max_request_yen.to_string()),
+            ("total_budget_yen", separated(call.total_budget_yen)),
+            ("max_request_yen", separated(call.max_request_yen)),
             ("reviewers_per_proposal", call.reviewers_per_proposal.to_string()),
         ];
         let criteria = call.criteria.iter().map(|c| (c.code.clone(), c.name.clone(), c.weight.to_string())).collect();

@@ -17,6 +17,7 @@ use crate::state::AppState;
 
 use super::text::T;
 use super::{officer, or_page, or_return, posted, texts};
+use crate::web::i18n::separated;
 use crate::web::present::prefecture_of;
 use crate::web::{Chrome, Fields, Form, Page, render, see_other};
 
@@ -119,8 +120,8 @@ fn ranking_page(page: &Page, id: &str, b: Board, typed: Option<(&str, &Fields, A
             let mine = typed.as_ref().filter(|(pid, _, _)| *pid == r.proposal_id);
             let (outcome, amount, conditions, feedback) = match (mine, saved) {
                 (Some((_, f, _)), _) => (f.text("outcome"), f.text("awarded_amount_yen"), f.text("conditions"), f.text("feedback")),
-                (None, Some(d)) => (d.outcome.as_str().to_string(), d.awarded_amount_yen.to_string(), d.conditions.clone().unwrap_or_default(), d.feedback.clone().unwrap_or_default()),
-                (None, None) => (String::new(), r.requested_amount_yen.unwrap_or_default().to_string(), String::new(), String::new()),
+                (None, Some(d)) => (d.outcome.as_str().to_string(), separated(d.awarded_amount_yen), d.conditions.clone().unwrap_or_default(), d.feedback.clone().unwrap_or_default()),
+                (None, None) => (String::new(), separated(r.requested_amount_yen.unwrap_or_default()), String::new(), String::new()),
             };
             let g = &r.grades;
             RankRow {
