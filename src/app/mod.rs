@@ -12,6 +12,7 @@ pub mod audit_log;
 pub mod calls;
 pub mod decisions;
 pub mod events;
+pub mod officer;
 pub mod proposals;
 pub mod reference;
 pub mod review;

@@ -8,6 +8,7 @@ pub mod i18n;
 mod present;
 mod result;
 mod reviewer;
+mod officer;
 mod session;
 
 use actix_web::http::{StatusCode, header};
@@ -42,7 +43,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/me/assignments/{id}/confirm", web::get().to(reviewer::confirm))
         .route("/me/assignments/{id}/submit", web::post().to(reviewer::submit))
         .route("/me/assignments/{id}/attachments/{attachment}", web::get().to(reviewer::attachment))
-        .route("/proposals/{id}/result", web::get().to(result::show));
+        .route("/proposals/{id}/result", web::get().to(result::show))
+        .configure(officer::configure);
 }
 
 async fn css() -> HttpResponse {
