@@ -24,5 +24,6 @@ mod reviews;
 mod decisions;
 mod page_fixtures;
 mod pages;
+mod pages_applicant;
 
 mod drift;

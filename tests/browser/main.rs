@@ -20,6 +20,8 @@ use thirtyfour::prelude::*;
 use helpers::{PASSWORD, TestApp};
 use page_fixtures::{assigned, endorsable};
 
+mod applicant;
+
 /// chromedriver on a free port, stopped when dropped.
 struct ChromeDriver {
     child: Child,
