@@ -239,7 +239,8 @@ pub fn build(v: &Values, program: Program, lead: PrefectureCode, t: &T) -> Patch
         "partner_prefecture_codes": if partners.is_empty() { Value::Null } else { json!(partners) },
         "signatories": list(signatories),
         "consultations": list(consultations),
-        "sections": Value::Object(sections),
+        // No sections at all stays absent: an empty object would be a change of content.
+        "sections": if sections.values().all(Value::is_null) { Value::Null } else { Value::Object(sections) },
         "funding_plan": list(funding),
         "requested_amount_yen": num("requested_amount_yen", &mut problems),
     });
