@@ -90,6 +90,13 @@ pub enum Event {
         endorsements_voided: usize,
         endorsement_links_voided: usize,
     },
+    AttachmentRemoved {
+        attachment_id: String,
+        filename: String,
+        sha256: String,
+        endorsements_voided: usize,
+        endorsement_links_voided: usize,
+    },
     EndorsementsRequested { roles: Vec<SignatoryRole> },
     ProposalEndorsed { role: SignatoryRole, content_hash: String },
     ProposalSubmitted { receipt_number: String, version_no: i32 },

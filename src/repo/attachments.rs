@@ -63,3 +63,9 @@ pub fn find(conn: &mut DbConn, proposal_id: &str, id: &str) -> QueryResult<Optio
         .first(conn)
         .optional()
 }
+
+/// Removes one attachment's row; false if the proposal had no such attachment.
+pub fn delete(conn: &mut DbConn, proposal_id: &str, id: &str) -> QueryResult<bool> {
+    let removed = diesel::delete(attachments::table.filter(attachments::proposal_id.eq(proposal_id)).filter(attachments::id.eq(id))).execute(conn)?;
+    Ok(removed == 1)
+}

@@ -2,7 +2,6 @@
 //! an account. An endorsement covers the content as it was when given.
 
 use actix_web::{HttpResponse, get, post, web};
-use chrono::Duration;
 
 use crate::app::proposals::endorsements::{LinkSettings, token_invalid};
 use crate::app::proposals::view::{EndorsementPreview, EndorsementRecorded, EndorsementsRequested};
@@ -29,11 +28,7 @@ use crate::state::AppState;
 )]
 #[post("/proposals/{id}/endorsements/request")]
 pub async fn request_endorsements(state: web::Data<AppState>, user: CurrentUser, id: web::Path<String>) -> ApiResult<HttpResponse> {
-    let settings = LinkSettings {
-        links: state.links.clone(),
-        base_url: state.settings.app.public_base_url.clone(),
-        ttl: Duration::hours(state.settings.endorsement.token_ttl_hours),
-    };
+    let settings = LinkSettings::configured(&state.settings, state.links.clone());
     let requested = state.write(Actor::user(&user), move |tx| app::request_endorsements(tx, &user, &id, &settings)).await?;
     Ok(HttpResponse::Accepted().json(requested))
 }

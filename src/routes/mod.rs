@@ -63,6 +63,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(endorsements::endorse)
         .service(attachments::upload_attachment)
         .service(attachments::download_attachment)
+        .service(attachments::remove_attachment)
         .service(conflicts::declare_conflict)
         .service(conflicts::list_conflicts)
         .service(assignments::list_assignments)

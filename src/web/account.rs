@@ -26,6 +26,7 @@ struct LoginPage {
 #[template(path = "home.html", config = "src/web/askama.toml")]
 struct HomePage {
     c: Chrome,
+    admin: bool,
 }
 
 #[derive(Template)]
@@ -74,7 +75,9 @@ pub async fn home(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse 
     let page = page_or_error!(req, state);
     match &page.user {
         Some(u) if u.role == Role::Reviewer => see_other(&page, "/me/assignments"),
-        _ => render(&page, StatusCode::OK, &HomePage { c: page.chrome() }),
+        Some(u) if u.role == Role::Applicant => super::applicant::home(&page, &state, u).await,
+        Some(u) => render(&page, StatusCode::OK, &HomePage { c: page.chrome(), admin: u.role == Role::Admin }),
+        None => render(&page, StatusCode::OK, &HomePage { c: page.chrome(), admin: false }),
     }
 }
 

@@ -3,6 +3,7 @@
 //! JavaScript; every form carries a CSRF token.
 
 mod account;
+mod applicant;
 mod endorse;
 pub mod i18n;
 mod present;
@@ -44,7 +45,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/me/assignments/{id}/submit", web::post().to(reviewer::submit))
         .route("/me/assignments/{id}/attachments/{attachment}", web::get().to(reviewer::attachment))
         .route("/proposals/{id}/result", web::get().to(result::show))
-        .configure(officer::configure);
+        .configure(officer::configure)
+        .configure(applicant::configure);
 }
 
 async fn css() -> HttpResponse {

@@ -1,7 +1,7 @@
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use crate::fixtures::{complete_content, create_proposal, endorse_all, multipart, open_call, pdf, signatory_emails, submitted_proposal};
+use crate::fixtures::{audit_actions, complete_content, create_proposal, endorse_all, multipart, open_call, pdf, signatory_emails, submitted_proposal};
 use crate::helpers::TestApp;
 
 fn hex(bytes: &[u8]) -> String {
@@ -158,4 +158,72 @@ async fn an_encrypted_pdf_is_refused() {
     assert_eq!(res.body["errors"][0]["code"], "encrypted_pdf");
     let proposal = app.get(&format!("/api/v1/proposals/{id}")).token(&officer.token).send().await;
     assert_eq!(proposal.body["attachments"], json!([]));
+}
+
+async fn uploaded(app: &TestApp, officer: &crate::helpers::TestUser, id: &str, name: &str) -> String {
+    let (ct, body) = multipart("file", name, "application/pdf", &pdf(name));
+    let res = app.post(&format!("/api/v1/proposals/{id}/attachments")).token(&officer.token).raw(&ct, body).send().await;
+    res.assert_status(201);
+    res.str("id")
+}
+
+#[actix_web::test]
+async fn the_lead_removes_an_attachment_from_a_draft_and_its_file_goes() {
+    let app = TestApp::spawn().await;
+    let call = open_call(&app, "lab_construction").await;
+    let officer = app.applicant("13").await;
+    let saitama = app.applicant("11").await;
+    let id = create_proposal(&app, &officer, &call, &json!({ "partner_prefecture_codes": ["11"] })).await.str("id");
+    let kept = uploaded(&app, &officer, &id, "残す.pdf").await;
+    let gone = uploaded(&app, &officer, &id, "消す.pdf").await;
+    let url = format!("/api/v1/proposals/{id}/attachments/{gone}");
+
+    // A partner reads but does not remove; an outsider does not learn it exists.
+    app.delete(&url).token(&saitama.token).send().await.assert_problem(403, "forbidden");
+    app.delete(&url).token(&app.applicant("47").await.token).send().await.assert_problem(404, "not_found");
+    let before = app.get(&format!("/api/v1/proposals/{id}")).token(&officer.token).send().await;
+
+    let res = app.delete(&url).token(&officer.token).send().await;
+    res.assert_status(204);
+    let after = app.get(&format!("/api/v1/proposals/{id}")).token(&officer.token).send().await;
+    let ids: Vec<&str> = after.body["attachments"].as_array().unwrap().iter().map(|a| a["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, [kept.as_str()]);
+    assert_eq!(after.body["version"], before.body["version"].as_i64().unwrap() + 1);
+    assert!(!app.state.settings.storage.attachments_dir.join(&id).join(format!("{gone}.pdf")).exists());
+    app.get(&url).token(&officer.token).send().await.assert_problem(404, "not_found");
+    app.delete(&url).token(&officer.token).send().await.assert_problem(404, "not_found");
+    assert_eq!(audit_actions(&app, "proposal", &id).await[0], "attachment_removed");
+}
+
+#[actix_web::test]
+async fn a_removal_voids_the_endorsements_and_their_links() {
+    let app = TestApp::spawn().await;
+    let call = open_call(&app, "lab_construction").await;
+    let officer = app.applicant("13").await;
+    let id = create_proposal(&app, &officer, &call, &complete_content("rm", "13", &[])).await.str("id");
+    let aid = uploaded(&app, &officer, &id, "plan.pdf").await;
+    endorse_all(&app, &officer, &id, "rm").await;
+    app.post(&format!("/api/v1/proposals/{id}/endorsements/request")).token(&officer.token).send().await.assert_status(202);
+    let path = format!("/api/v1/proposals/{id}");
+    let before = app.get(&path).token(&officer.token).send().await;
+    assert!(before.body["endorsements"].as_array().unwrap().iter().all(|e| !e["endorsed_at"].is_null()));
+
+    app.delete(&format!("{path}/attachments/{aid}")).token(&officer.token).send().await.assert_status(204);
+    let after = app.get(&path).token(&officer.token).send().await;
+    assert!(after.body["endorsements"].as_array().unwrap().iter().all(|e| e["endorsed_at"].is_null()));
+    app.post(&format!("{path}/submit")).token(&officer.token).send().await.assert_problem(422, "validation_failed");
+}
+
+#[actix_web::test]
+async fn a_submitted_proposal_keeps_its_attachments() {
+    let app = TestApp::spawn().await;
+    let call = open_call(&app, "lab_construction").await;
+    let officer = app.applicant("13").await;
+    let id = create_proposal(&app, &officer, &call, &complete_content("keep", "13", &[])).await.str("id");
+    let aid = uploaded(&app, &officer, &id, "plan.pdf").await;
+    endorse_all(&app, &officer, &id, "keep").await;
+    app.post(&format!("/api/v1/proposals/{id}/submit")).token(&officer.token).send().await.assert_status(200);
+    let url = format!("/api/v1/proposals/{id}/attachments/{aid}");
+    app.delete(&url).token(&officer.token).send().await.assert_problem(409, "invalid_state");
+    app.get(&url).token(&officer.token).send().await.assert_status(200);
 }

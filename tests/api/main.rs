@@ -25,5 +25,6 @@ mod decisions;
 mod page_fixtures;
 mod pages;
 mod pages_officer;
+mod pages_applicant;
 
 mod drift;

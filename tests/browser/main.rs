@@ -21,6 +21,7 @@ use helpers::{PASSWORD, TestApp};
 use page_fixtures::{assigned, endorsable};
 
 mod officer;
+mod applicant;
 
 /// chromedriver on a free port, stopped when dropped.
 struct ChromeDriver {

@@ -71,6 +71,43 @@ pub fn upload_attachment(tx: &mut Tx<'_>, user: &CurrentUser, id: &str, received
     Ok(Attachment::from(&row))
 }
 
+/// Removes an attachment from a draft, under the same rules as an upload. The seal covers the
+/// attachments, so the proposal is resealed, a new version, and its endorsements void. The
+/// bytes stay until the transaction has committed: the caller then discards them with
+/// `discard_file`, so a rolled-back removal never leaves a row pointing at nothing.
+pub fn remove_attachment(tx: &mut Tx<'_>, user: &CurrentUser, id: &str, attachment_id: &str) -> ApiResult<AttachmentRow> {
+    let loaded = lock(tx.conn, id, user)?;
+    loaded.require_editable(tx.now)?;
+    let row = attachments::find(tx.conn, id, attachment_id)?.ok_or_else(|| ApiError::not_found("attachment"))?;
+    if !attachments::delete(tx.conn, id, attachment_id)? {
+        return Err(ApiError::not_found("attachment"));
+    }
+    if !proposals::update_content(tx.conn, id, loaded.row.version, &loaded.row.content()?, tx.now)? {
+        return Err(ApiError::version_conflict());
+    }
+    let (endorsements_voided, endorsement_links_voided) = super::void_endorsements(tx, id, &loaded.row.content_hash)?;
+    tx.audit(
+        Subject::proposal(id),
+        Event::AttachmentRemoved {
+            attachment_id: row.id.clone(),
+            filename: row.filename.clone(),
+            sha256: row.sha256.clone(),
+            endorsements_voided,
+            endorsement_links_voided,
+        },
+    )?;
+    Ok(row)
+}
+
+/// Deletes a removed attachment's bytes, after the removal committed. A file left behind by a
+/// failure here is only unreachable, never served: the row is gone.
+pub fn discard_file(root: &Path, removed: &AttachmentRow) {
+    let path = stored_path(root, &removed.proposal_id, &removed.id);
+    if let Err(e) = std::fs::remove_file(&path) {
+        tracing::warn!(error = %e, path = %path.display(), "a removed attachment's file stayed on disk");
+    }
+}
+
 /// The attachment's row, for a caller who may read the proposal.
 pub fn download_attachment(tx: &mut Tx<'_>, user: &CurrentUser, id: &str, attachment_id: &str) -> ApiResult<AttachmentRow> {
     load(tx.conn, id, user)?;

@@ -89,6 +89,28 @@ pub fn list(
 /// Edits a draft with a JSON merge patch, if it is still at one of the `precondition`
 /// versions. Any change of content voids every endorsement and every outstanding link.
 pub fn update(tx: &mut Tx<'_>, user: &CurrentUser, id: &str, precondition: &Option<Vec<i32>>, patch: &Value) -> ApiResult<Proposal> {
+    update_with(tx, user, id, precondition, patch, Endorsements::Void)
+}
+
+/// What an edit may do to the endorsements already given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Endorsements {
+    /// Void them, as any change of the sealed content does (the API's PATCH).
+    Void,
+    /// Refuse the edit (409 `endorsements_would_be_voided`) if it would void one: the page
+    /// asks the officer to confirm first.
+    Keep,
+}
+
+/// `update`, refusing with `Endorsements::Keep` an edit that would void endorsements given.
+pub fn update_with(
+    tx: &mut Tx<'_>,
+    user: &CurrentUser,
+    id: &str,
+    precondition: &Option<Vec<i32>>,
+    patch: &Value,
+    endorsements: Endorsements,
+) -> ApiResult<Proposal> {
     let now = tx.now;
     let loaded = lock(tx.conn, id, user)?;
     loaded.require_editable(now)?;
@@ -98,6 +120,9 @@ pub fn update(tx: &mut Tx<'_>, user: &CurrentUser, id: &str, precondition: &Opti
     reject_bad_partner_list(&after, loaded.row.lead())?;
     if after == before {
         return view::proposal(tx.conn, id);
+    }
+    if endorsements == Endorsements::Keep && !proposals::current_endorsements(tx.conn, id, &loaded.row.content_hash)?.is_empty() {
+        return Err(ApiError::conflict("endorsements_would_be_voided", "this change would void the endorsements already given; confirm to save it"));
     }
     if !proposals::update_content(tx.conn, id, loaded.row.version, &after, now)? {
         return Err(ApiError::version_conflict());

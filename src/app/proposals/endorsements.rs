@@ -29,6 +29,13 @@ pub struct LinkSettings {
     pub ttl: Duration,
 }
 
+impl LinkSettings {
+    /// The endorsement links as configured.
+    pub fn configured(settings: &crate::config::Settings, links: Arc<LinkSigner>) -> Self {
+        LinkSettings { links, base_url: settings.app.public_base_url.clone(), ttl: Duration::hours(settings.endorsement.token_ttl_hours) }
+    }
+}
+
 /// Emails each signatory whose endorsement does not cover the current content a fresh link;
 /// older links are voided.
 pub fn request_endorsements(tx: &mut Tx<'_>, user: &CurrentUser, id: &str, settings: &LinkSettings) -> ApiResult<EndorsementsRequested> {

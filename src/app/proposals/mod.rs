@@ -8,7 +8,7 @@ pub mod partners;
 pub mod submission;
 pub mod view;
 
-pub use attachments::{download_attachment, upload_attachment, may_upload};
+pub use attachments::{discard_file, download_attachment, may_upload, remove_attachment, upload_attachment};
 pub use drafting::{create, get, list, list_versions, update};
 pub use endorsements::{endorse, preview_endorsement, request_endorsements};
 pub use partners::{confirm_partner, withdraw_confirmation};
