@@ -175,7 +175,7 @@ async fn the_checklist_names_missing_endorsements_and_voiding_them_needs_a_confi
     let id = create_proposal(&app, &officer, &call, &complete_content("void", "13", &[])).await.str("id");
     let web = signed_in(&app, &officer).await;
     let page = web.get(&format!("/proposals/{id}")).await;
-    page.assert_page(200, &["提出するには次の点を解消してください", "endorsements.governor", "未同意"]);
+    page.assert_page(200, &["提出するには次の点を解消してください", "同意（都道府県知事）: 現在の内容への同意がまだありません", "未同意"]);
     web.post(&format!("/proposals/{id}/endorsements/request"), &[("csrf", &page.csrf())]).await.assert_redirect(&format!("/proposals/{id}?done=requested"));
     endorse_all(&app, &officer, &id, "void").await;
 

@@ -50,7 +50,7 @@ async fn an_applicant_goes_from_an_empty_draft_to_the_receipt() {
     app.patch(&format!("/api/v1/proposals/{id}")).token(&officer.token).json(&content).send().await.assert_status(200);
     driver.goto(format!("{}/proposals/{id}", app.address)).await.unwrap();
     let checklist = text_of(&driver, "#checklist").await;
-    assert!(checklist.contains("endorsements.governor"), "{checklist}");
+    assert!(checklist.contains("同意（都道府県知事）"), "{checklist}");
     driver.screenshot(&screenshot_path("proposal-form.png")).await.expect("screenshot");
 
     endorse_all(&app, &officer, &id, "browser").await;

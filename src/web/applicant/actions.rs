@@ -1,6 +1,8 @@
 //! What the applicant does to a proposal besides editing it: partners, endorsements,
 //! attachments, submission (with its confirmation and receipt), unsubmitting and withdrawing.
 
+use std::collections::BTreeMap;
+
 use actix_multipart::Multipart;
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -19,7 +21,7 @@ use crate::web::account::page_or_error;
 use crate::web::present::{DocSource, ProposalDoc, proposal_doc};
 use crate::web::{Chrome, Fields, Form, Page, csrf_refused, error_page, fields, message, render, see_other};
 
-use super::text::T;
+use super::text::{T, checklist_line};
 use super::{Workspace, applicant, applicant_or_return, workspace};
 
 /// Runs an applicant's action from a posted form, then goes back to the proposal with `done`.
@@ -175,7 +177,7 @@ pub async fn confirm_submit(req: HttpRequest, state: web::Data<AppState>, path: 
         Err(e) => return error_page(&page, &e),
     };
     let doc = doc_of(&page, &w, &w.proposal.content, &w.proposal.attachments);
-    let problems = w.checklist.problems.iter().map(|p| format!("{}: {}", p.field, p.message)).collect();
+    let problems = w.checklist.problems.iter().map(|p| checklist_line(page.lang, &BTreeMap::new(), p)).collect();
     // The key makes a double click one submission: the second is answered as a retry.
     let submit = SubmitPage { c: page.chrome(), t: T::of(page.lang), id: w.proposal.id.clone(), key: random_token(), ready: w.checklist.ready, problems, doc };
     render(&page, StatusCode::OK, &submit)

@@ -26,7 +26,7 @@ use super::account::page_or_error;
 use super::present::{DocSource, ProposalDoc, prefecture_of, proposal_doc};
 use super::{Chrome, Form, Page, csrf_refused, error_page, fields, render, see_other, to_login};
 use form::{FormView, Layout, Values};
-use text::T;
+use text::{T, checklist_line};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/calls/{id}/proposals/new", web::post().to(create))
@@ -321,7 +321,7 @@ fn proposal_page(page: &Page, w: &Workspace, user: &CurrentUser, shown: Shown) -
         form,
         doc,
         ready: w.checklist.ready,
-        checklist: w.checklist.problems.iter().map(|e| labels.get(&e.field).map(|l| format!("{l}: {}", e.message)).unwrap_or_else(|| format!("{}: {}", e.field, e.message))).collect(),
+        checklist: w.checklist.problems.iter().map(|e| checklist_line(lang, &labels, e)).collect(),
         endorsements: p
             .endorsements
             .iter()

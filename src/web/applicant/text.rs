@@ -1,7 +1,11 @@
 //! The applicant pages' own words, Japanese and English (the shared table in `web/i18n.rs`
 //! keeps what every page uses).
 
+use std::collections::BTreeMap;
+
 use crate::domain::proposal::ProposalStatus;
+use crate::domain::proposal::content::SignatoryRole;
+use crate::error::FieldError;
 use crate::web::i18n::Lang;
 
 pub struct T {
@@ -309,3 +313,41 @@ static EN: T = T {
     view_receipt: "View the receipt",
     readonly_note: "This proposal cannot be edited here (only the lead prefecture's officers edit a draft, before the deadline).",
 };
+
+/// A checklist line in the page's language: what the field is (the form's label, or the
+/// signatory for endorsement and co-signing lines) and what is wrong with it. A problem with no
+/// Japanese wording yet keeps the use-case's English message rather than saying nothing.
+pub fn checklist_line(lang: Lang, labels: &BTreeMap<String, String>, problem: &FieldError) -> String {
+    let role = |prefix: &str| problem.field.strip_prefix(prefix).and_then(SignatoryRole::parse).map(|r| lang.pick(r.name_ja(), r.name_en()).to_string());
+    let what = labels
+        .get(&problem.field)
+        .cloned()
+        .or_else(|| role("endorsements.").map(|r| lang.pick("同意", "endorsement").to_string() + "（" + &r + "）"))
+        .or_else(|| role("signatories.").map(|r| lang.pick("署名者", "signatory").to_string() + "（" + &r + "）"))
+        .unwrap_or_else(|| problem.field.clone());
+    let says = match lang {
+        Lang::En => None,
+        Lang::Ja => match problem.code.as_ref() {
+            "required" => Some("入力してください"),
+            "not_endorsed" => Some("現在の内容への同意がまだありません"),
+            "not_confirmed" => Some("連携先の都道府県がまだ参加を確認していません"),
+            "consultation_missing" => Some("域内の政令指定都市との事前協議の記録がありません"),
+            "not_a_participating_designated_city" => Some("参加都道府県内の政令指定都市ではありません"),
+            "duplicate" => Some("重複しています"),
+            "invalid_email" => Some("メールアドレスの形式が正しくありません"),
+            "representative" => Some("代表者を一人だけ選んでください"),
+            "too_long" => Some("長すぎます"),
+            "out_of_range" => Some("範囲外の値です"),
+            "must_be_positive" => Some("正の金額を入力してください"),
+            "exceeds_call_maximum" => Some("公募の上限額を超えています"),
+            "not_consecutive" => Some("年度が連続していません"),
+            "too_few_years" => Some("年度が足りません"),
+            "land_required" => Some("用地の提供が必要です"),
+            "missing_member_kind" => Some("構成員の種別が足りません"),
+            "call_not_open" => Some("受付期間外です"),
+            "prefecture_already_participating" => Some("既に他の提案に参加している都道府県があります"),
+            _ => None,
+        },
+    };
+    format!("{what}: {}", says.map(str::to_string).unwrap_or_else(|| problem.message.clone()))
+}
