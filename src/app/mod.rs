@@ -15,6 +15,7 @@ pub mod events;
 pub mod proposals;
 pub mod reference;
 pub mod review;
+pub mod selection;
 
 use chrono::{DateTime, Utc};
 
