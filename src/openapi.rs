@@ -30,6 +30,7 @@ Japan Standard Time (+09:00). Money is an integer number of yen.",
         (name = "endorsements", description = "Endorsements (連名) by the three signatories"),
         (name = "review", description = "Conflicts of interest, assignments, S/A/B/C reviews, ranking"),
         (name = "decisions", description = "Decisions within the budget, publication, results"),
+        (name = "selection", description = "Two-stage selection: the shortlist after the document review, hearing slots"),
     )
 )]
 pub struct ApiDoc;

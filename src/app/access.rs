@@ -92,7 +92,7 @@ impl Loaded {
         if self.row.status() == status {
             Ok(())
         } else {
-            Err(ApiError::invalid_state(format!("the proposal is {}, not {}", self.row.status, status)))
+            Err(ApiError::invalid_state(format!("the proposal is {}, not {}", self.row.status(), status)))
         }
     }
 }

@@ -35,6 +35,8 @@ pub struct CreateCall {
     /// Default 3.
     pub reviewers_per_proposal: Option<i32>,
     pub criteria: Vec<Criterion>,
+    /// 1 (default): the document review decides; 2: a shortlist is then heard. Only while a draft.
+    pub selection_stages: Option<i32>,
 }
 
 /// Amounts below zero become zero here, which the terms' own check reports as not positive.
@@ -60,6 +62,7 @@ impl CreateCall {
             max_request: yen(self.max_request_yen),
             reviewers_per_proposal: self.reviewers_per_proposal.unwrap_or(DEFAULT_REVIEWERS_PER_PROPOSAL),
             criteria: self.criteria,
+            selection_stages: self.selection_stages.unwrap_or(1),
         }
     }
 }
@@ -86,7 +89,7 @@ pub fn get(tx: &mut Tx, user: &CurrentUser, id: &str) -> ApiResult<Call> {
 
 fn field_of(key: &str) -> Option<CallField> {
     use CallField::*;
-    [Program, FiscalYear, Title, Description, OpensAt, ClosesAt, TotalBudget, MaxRequest, ReviewersPerProposal, Criteria]
+    [Program, FiscalYear, Title, Description, OpensAt, ClosesAt, TotalBudget, MaxRequest, ReviewersPerProposal, Criteria, SelectionStages]
         .into_iter()
         .find(|f| f.name() == key)
 }
@@ -155,6 +158,7 @@ fn patched_terms(row: &CallRow, patch: &Map<String, Value>, now: DateTime<Utc>) 
                 terms.reviewers_per_proposal = parse_field(key, value, &mut errors).unwrap_or(terms.reviewers_per_proposal)
             }
             CallField::Criteria => terms.criteria = parse_field(key, value, &mut errors).unwrap_or(terms.criteria),
+            CallField::SelectionStages => terms.selection_stages = parse_field(key, value, &mut errors).unwrap_or(terms.selection_stages),
         }
     }
     if !frozen.is_empty() {

@@ -1,6 +1,7 @@
 //! What the audit log records: one variant per kind of change, with its details typed. The
 //! variant's name (snake_case) is the stored `action`; its fields are the stored `details`.
 
+use chrono::{DateTime, FixedOffset};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -126,6 +127,19 @@ pub enum Event {
     DecisionRecorded { outcome: Outcome, awarded_amount_yen: Yen, previous: Option<PreviousDecision> },
     DecisionChanged { outcome: Outcome, awarded_amount_yen: Yen, previous: Option<PreviousDecision> },
     DecisionsPublished { decisions: usize, adopted: usize, awarded_yen: i64 },
+
+    // two-stage selection
+    ShortlistMade { shortlisted: usize, not_shortlisted: usize },
+    ProposalShortlisted { from: ProposalStatus, to: ProposalStatus },
+    HearingScheduled { slot_id: String, starts_at: DateTime<FixedOffset>, ends_at: DateTime<FixedOffset>, place: String },
+    HearingMoved {
+        slot_id: String,
+        starts_at: DateTime<FixedOffset>,
+        ends_at: DateTime<FixedOffset>,
+        place: String,
+        previous_starts_at: DateTime<FixedOffset>,
+        sequence: i32,
+    },
 }
 
 impl Event {

@@ -16,6 +16,7 @@ pub mod officer;
 pub mod proposals;
 pub mod reference;
 pub mod review;
+pub mod selection;
 
 use chrono::{DateTime, Utc};
 

@@ -109,6 +109,9 @@ diesel::table! {
         sent_at -> Nullable<Timestamp>,
         failed_at -> Nullable<Timestamp>,
         last_error -> Nullable<Text>,
+        attachment_name -> Nullable<Text>,
+        attachment_type -> Nullable<Text>,
+        attachment_body -> Nullable<Text>,
     }
 }
 
@@ -133,6 +136,8 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         decisions_published_at -> Nullable<Timestamp>,
+        selection_stages -> Integer,
+        hearing_started_at -> Nullable<Timestamp>,
     }
 }
 
@@ -150,6 +155,7 @@ diesel::table! {
         created_by -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        shortlisted -> Nullable<Bool>,
     }
 }
 
@@ -246,6 +252,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         removed_at -> Nullable<Timestamp>,
+        stage -> Text,
     }
 }
 
@@ -277,6 +284,21 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    hearing_slots (id) {
+        id -> Text,
+        call_id -> Text,
+        proposal_id -> Text,
+        starts_at -> Timestamp,
+        ends_at -> Timestamp,
+        place -> Text,
+        sequence -> Integer,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(designated_cities -> prefectures (prefecture_code));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
@@ -289,6 +311,7 @@ diesel::joinable!(attachments -> proposals (proposal_id));
 diesel::joinable!(assignments -> proposals (proposal_id));
 diesel::joinable!(reviews -> assignments (assignment_id));
 diesel::joinable!(decisions -> proposals (proposal_id));
+diesel::joinable!(hearing_slots -> proposals (proposal_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     prefectures,
@@ -312,4 +335,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     assignments,
     reviews,
     decisions,
+    hearing_slots,
 );

@@ -17,7 +17,7 @@ use crate::domain::money::Yen;
 use crate::domain::prefecture::PrefectureCode;
 use crate::domain::proposal::ProposalStatus;
 use crate::domain::proposal::content::SignatoryRole;
-use crate::domain::review::{AssignmentStatus, ReviewStatus};
+use crate::domain::review::{AssignmentStatus, ReviewStage, ReviewStatus};
 use crate::domain::time::Instant;
 use crate::domain::user::Role;
 
@@ -68,6 +68,7 @@ text_columns!(
     SignatoryRole,
     AssignmentStatus,
     ReviewStatus,
+    ReviewStage,
     Outcome,
     Grade,
     Role,

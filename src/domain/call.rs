@@ -46,6 +46,8 @@ text_enum! {
         Draft = "draft",
         Published = "published",
         UnderReview = "under_review",
+        /// Two-stage calls: the shortlist is made and the shortlisted proposals are heard.
+        Hearing = "hearing",
         Decided = "decided",
     }
 }
@@ -63,6 +65,41 @@ pub struct Criterion {
 
 pub const DEFAULT_REVIEWERS_PER_PROPOSAL: i32 = 3;
 
+/// How many stages a call selects in: the document review alone, or the document review then
+/// a hearing of a shortlist (SPEC §5.4).
+pub const SELECTION_STAGES: [i32; 2] = [1, 2];
+
+impl CallStatus {
+    /// The status shown for a stored status: a call under review whose shortlist is made is in
+    /// its hearing (the `status` column keeps `under_review`).
+    pub fn with_hearing(stored: CallStatus, hearing_started: bool) -> CallStatus {
+        if stored == CallStatus::UnderReview && hearing_started { CallStatus::Hearing } else { stored }
+    }
+
+    /// The status kept in the `status` column.
+    pub fn stored(self) -> CallStatus {
+        if self == CallStatus::Hearing { CallStatus::UnderReview } else { self }
+    }
+
+    /// Whether decisions are recorded now: under review in one stage, in the hearing in two.
+    pub fn deciding(self, selection_stages: i32) -> bool {
+        match self {
+            CallStatus::UnderReview => selection_stages == 1,
+            CallStatus::Hearing => true,
+            _ => false,
+        }
+    }
+}
+
+/// The shortlist is made once, after the document review of a two-stage call.
+pub fn may_shortlist(status: CallStatus, selection_stages: i32) -> Result<(), String> {
+    match (status, selection_stages) {
+        (CallStatus::UnderReview, 2) => Ok(()),
+        (_, 2) => Err(format!("a shortlist is made while the call is under review; this one is {status}")),
+        _ => Err("this call selects in one stage: it has no shortlist or hearing".to_string()),
+    }
+}
+
 /// Everything a call states; validated as a whole.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CallTerms {
@@ -76,6 +113,7 @@ pub struct CallTerms {
     pub max_request: Yen,
     pub reviewers_per_proposal: i32,
     pub criteria: Vec<Criterion>,
+    pub selection_stages: i32,
 }
 
 fn valid_criterion_code(code: &str) -> bool {
@@ -104,6 +142,12 @@ impl CallTerms {
             "out_of_range",
             "must be between 1 and 10",
         );
+        p.check(
+            SELECTION_STAGES.contains(&self.selection_stages),
+            "selection_stages",
+            "out_of_range",
+            "must be 1 (document review) or 2 (document review, then a hearing)",
+        );
         p.check(!self.criteria.is_empty(), "criteria", "required", "a call needs at least one evaluation criterion");
         let mut seen = HashSet::new();
         for (i, c) in self.criteria.iter().enumerate() {
@@ -130,6 +174,7 @@ pub enum CallField {
     MaxRequest,
     ReviewersPerProposal,
     Criteria,
+    SelectionStages,
 }
 
 impl CallField {
@@ -145,6 +190,7 @@ impl CallField {
             CallField::MaxRequest => "max_request_yen",
             CallField::ReviewersPerProposal => "reviewers_per_proposal",
             CallField::Criteria => "criteria",
+            CallField::SelectionStages => "selection_stages",
         }
     }
 }
@@ -154,7 +200,7 @@ pub fn may_change(status: CallStatus, field: CallField) -> bool {
         CallStatus::Draft => true,
         // Extending the deadline is only meaningful while submissions are being taken.
         CallStatus::Published => matches!(field, CallField::Description | CallField::ClosesAt),
-        CallStatus::UnderReview | CallStatus::Decided => field == CallField::Description,
+        CallStatus::UnderReview | CallStatus::Hearing | CallStatus::Decided => field == CallField::Description,
     }
 }
 
@@ -210,6 +256,7 @@ mod tests {
                 Criterion { code: "purpose".into(), name: "目的".into(), weight: 1.0 },
                 Criterion { code: "feasibility".into(), name: "実現可能性".into(), weight: 2.0 },
             ],
+            selection_stages: 1,
         }
     }
 
@@ -286,6 +333,37 @@ mod tests {
         assert!(open(t.closes_at - Duration::microseconds(1)));
         assert!(!open(t.closes_at));
         assert!(!accepting_submissions(CallStatus::Draft, t.opens_at, t.closes_at, t.opens_at));
+    }
+
+    #[test]
+    fn a_call_selects_in_one_or_two_stages_fixed_while_a_draft() {
+        let mut t = terms();
+        t.selection_stages = 2;
+        assert!(t.problems().is_empty());
+        t.selection_stages = 3;
+        let codes: Vec<(String, String)> = t.problems().into_vec().into_iter().map(|e| (e.field, e.code.into_owned())).collect();
+        assert_eq!(codes, [("selection_stages".to_string(), "out_of_range".to_string())]);
+        assert!(may_change(CallStatus::Draft, CallField::SelectionStages));
+        assert!(!may_change(CallStatus::Published, CallField::SelectionStages));
+    }
+
+    #[test]
+    fn the_shortlist_is_made_once_in_a_two_stage_call_under_review() {
+        assert!(may_shortlist(CallStatus::UnderReview, 2).is_ok());
+        assert!(may_shortlist(CallStatus::Hearing, 2).is_err());
+        assert!(may_shortlist(CallStatus::Published, 2).is_err());
+        assert!(may_shortlist(CallStatus::UnderReview, 1).is_err());
+        assert_eq!(CallStatus::with_hearing(CallStatus::UnderReview, true), CallStatus::Hearing);
+        assert_eq!(CallStatus::with_hearing(CallStatus::Decided, true), CallStatus::Decided);
+        assert_eq!(CallStatus::Hearing.stored(), CallStatus::UnderReview);
+    }
+
+    #[test]
+    fn decisions_are_made_in_the_last_stage() {
+        assert!(CallStatus::UnderReview.deciding(1));
+        assert!(!CallStatus::UnderReview.deciding(2));
+        assert!(CallStatus::Hearing.deciding(2));
+        assert!(!CallStatus::Decided.deciding(1));
     }
 
     #[test]

@@ -49,6 +49,30 @@ impl AssignmentStatus {
 text_enum! {
     #[derive(Serialize, Deserialize, ToSchema)]
     #[serde(rename_all = "snake_case")]
+    pub enum ReviewStage ("review stage") {
+        /// The review of the written proposal (every call).
+        Document = "document",
+        /// The review of a shortlisted proposal's hearing (two-stage calls).
+        Hearing = "hearing",
+    }
+}
+
+impl ReviewStage {
+    /// Assignments made while a call is in its hearing review the hearing; before, the documents.
+    pub fn of_new_assignment(call: CallStatus) -> ReviewStage {
+        if call == CallStatus::Hearing { ReviewStage::Hearing } else { ReviewStage::Document }
+    }
+}
+
+/// A hearing is graded once it has begun: the reviewer grades what they heard. A proposal with
+/// no slot yet has not been heard either.
+pub fn hearing_held(slot_starts_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> bool {
+    slot_starts_at.is_some_and(|starts| now >= starts)
+}
+
+text_enum! {
+    #[derive(Serialize, Deserialize, ToSchema)]
+    #[serde(rename_all = "snake_case")]
     pub enum ReviewStatus ("review status") {
         Draft = "draft",
         /// Locked until an admin returns it.
@@ -60,7 +84,7 @@ text_enum! {
 /// published with its deadline passed (so a proposal can no longer be pulled back).
 pub fn review_phase(status: CallStatus, closes_at: DateTime<Utc>, now: DateTime<Utc>) -> bool {
     match status {
-        CallStatus::UnderReview => true,
+        CallStatus::UnderReview | CallStatus::Hearing => true,
         CallStatus::Published => now >= closes_at,
         CallStatus::Draft | CallStatus::Decided => false,
     }
@@ -157,6 +181,17 @@ pub fn remaining_load(personal_max: Option<u32>, requested_max: Option<u32>, hel
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hearing_reviews_wait_for_the_slot_to_start() {
+        let now = Utc::now();
+        assert!(!hearing_held(None, now));
+        assert!(!hearing_held(Some(now + chrono::Duration::minutes(1)), now));
+        assert!(hearing_held(Some(now), now));
+        assert_eq!(ReviewStage::of_new_assignment(CallStatus::Hearing), ReviewStage::Hearing);
+        assert_eq!(ReviewStage::of_new_assignment(CallStatus::UnderReview), ReviewStage::Document);
+    }
+
 
     fn criteria() -> Vec<Criterion> {
         ["purpose", "feasibility"].iter().map(|c| Criterion { code: c.to_string(), name: c.to_uppercase(), weight: 1.0 }).collect()

@@ -5,6 +5,17 @@
 pub struct Email {
     pub subject: String,
     pub body: String,
+    /// A file sent with the text (a hearing's `.ics` invitation); most emails have none.
+    pub attachment: Option<Attachment>,
+}
+
+/// A text file attached to an email.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attachment {
+    pub filename: String,
+    /// The MIME type, e.g. `text/calendar; charset=utf-8; method=PUBLISH`.
+    pub content_type: String,
+    pub body: String,
 }
 
 const SIGNATURE: &str = "\n--\n共創 Kyoso — 地域科学技術拠点 公募システム / open call system for regional S&T hubs\nこのメールは送信専用です。 This message was sent automatically; please do not reply.\n";
@@ -13,6 +24,7 @@ fn email(subject_ja: &str, subject_en: &str, ja: String, en: String) -> Email {
     Email {
         subject: format!("【共創 Kyoso】{subject_ja} / {subject_en}"),
         body: format!("{ja}\n\n---- English ----\n\n{en}\n{SIGNATURE}"),
+        attachment: None,
     }
 }
 
@@ -138,6 +150,74 @@ pub fn decision_published(n: &DecisionNotice<'_>) -> Email {
             call = n.call_title, receipt = n.receipt_number, title = n.proposal_title, outcome = n.outcome_en, awarded = n.awarded, link = n.link
         ),
     )
+}
+
+/// The outcome of the document review of a two-stage call, with its aggregated evaluation.
+pub struct ShortlistNotice<'a> {
+    pub receipt_number: &'a str,
+    pub proposal_title: &'a str,
+    pub call_title: &'a str,
+    pub shortlisted: bool,
+    /// The document-stage evaluation, one line each (score, criteria, grades), already formatted.
+    pub feedback: &'a [String],
+    pub link: &'a str,
+}
+
+pub fn shortlist_result(n: &ShortlistNotice<'_>) -> Email {
+    let feedback = n.feedback.join("\n");
+    let (subject_ja, subject_en, verdict_ja, verdict_en) = if n.shortlisted {
+        ("書面審査の結果（ヒアリング対象）", "Document review: shortlisted for a hearing", "ヒアリング審査の対象に選定されました。日程は別途お知らせします。", "Your proposal is shortlisted for a hearing; its time will follow in a separate message.")
+    } else {
+        ("書面審査の結果", "Document review result", "誠に残念ながら、ヒアリング審査の対象には選定されませんでした。", "We regret that your proposal was not shortlisted for the hearing.")
+    };
+    email(
+        &format!("{subject_ja}（{}）", n.receipt_number),
+        &format!("{subject_en} ({})", n.receipt_number),
+        format!(
+            "公募「{call}」の書面審査が終了しました。\n\n受付番号: {receipt}\n提案名: {title}\n{verdict_ja}\n\n書面審査の評価:\n{feedback}\n\n{link}\n",
+            call = n.call_title, receipt = n.receipt_number, title = n.proposal_title, link = n.link
+        ),
+        format!(
+            "The document review of the call \"{call}\" is complete.\n\nReceipt number: {receipt}\nProposal: {title}\n{verdict_en}\n\nDocument-stage evaluation:\n{feedback}\n\n{link}\n",
+            call = n.call_title, receipt = n.receipt_number, title = n.proposal_title, link = n.link
+        ),
+    )
+}
+
+/// A hearing slot, as the lead prefecture is told of it.
+pub struct HearingNotice<'a> {
+    pub receipt_number: &'a str,
+    pub proposal_title: &'a str,
+    pub call_title: &'a str,
+    /// `2027-02-10 10:00–10:45 (JST)`
+    pub when: &'a str,
+    pub place: &'a str,
+    /// Whether an earlier invitation is replaced.
+    pub moved: bool,
+    /// The `.ics` text.
+    pub calendar: String,
+}
+
+pub fn hearing_invitation(n: HearingNotice<'_>) -> Email {
+    let (subject_ja, subject_en) = if n.moved { ("ヒアリング日程の変更", "Hearing moved") } else { ("ヒアリングのご案内", "Hearing scheduled") };
+    let mut e = email(
+        &format!("{subject_ja}（{}）", n.receipt_number),
+        &format!("{subject_en} ({})", n.receipt_number),
+        format!(
+            "公募「{call}」のヒアリング審査を次のとおり行います。\n\n受付番号: {receipt}\n提案名: {title}\n日時: {when}\n場所: {place}\n\n添付の hearing.ics をカレンダーに取り込めます。\n",
+            call = n.call_title, receipt = n.receipt_number, title = n.proposal_title, when = n.when, place = n.place
+        ),
+        format!(
+            "The hearing for the call \"{call}\" is scheduled as follows.\n\nReceipt number: {receipt}\nProposal: {title}\nWhen: {when}\nWhere: {place}\n\nThe attached hearing.ics adds it to your calendar.\n",
+            call = n.call_title, receipt = n.receipt_number, title = n.proposal_title, when = n.when, place = n.place
+        ),
+    );
+    e.attachment = Some(Attachment {
+        filename: "hearing.ics".to_string(),
+        content_type: "text/calendar; charset=utf-8; method=PUBLISH".to_string(),
+        body: n.calendar,
+    });
+    e
 }
 
 #[cfg(test)]

@@ -3,10 +3,11 @@
 use std::path::PathBuf;
 
 use lettre::message::header::{ContentTransferEncoding, ContentType};
-use lettre::message::{Body, Mailbox};
+use lettre::message::{Body, Mailbox, MultiPart, SinglePart};
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use crate::config::Settings;
+use crate::mail::templates::Attachment;
 
 #[derive(Clone)]
 pub enum MailTransport {
@@ -63,15 +64,23 @@ impl MailTransport {
 /// prepared here against the real limit of RFC 5322 (998 bytes a line); base64 remains the
 /// fallback for text that 8bit cannot carry.
 pub fn build_message(from: &str, to: &str, subject: &str, body: &str) -> Result<Message, String> {
+    build_message_with(from, to, subject, body, None)
+}
+
+/// As [`build_message`]; with an attachment the message is `multipart/mixed`: the same text
+/// part, then the file. Emails without one stay single-part text, as before.
+pub fn build_message_with(from: &str, to: &str, subject: &str, body: &str, attachment: Option<&Attachment>) -> Result<Message, String> {
     let from: Mailbox = from.parse().map_err(|e| format!("sender {from:?}: {e}"))?;
     let to: Mailbox = to.parse().map_err(|e| format!("recipient {to:?}: {e}"))?;
-    Message::builder()
-        .from(from)
-        .to(to)
-        .subject(subject)
-        .header(ContentType::TEXT_PLAIN)
-        .body(eight_bit_body(body))
-        .map_err(|e| e.to_string())
+    let builder = Message::builder().from(from).to(to).subject(subject);
+    let Some(attachment) = attachment else {
+        return builder.header(ContentType::TEXT_PLAIN).body(eight_bit_body(body)).map_err(|e| e.to_string());
+    };
+    let content_type = ContentType::parse(&attachment.content_type).map_err(|e| format!("attachment type {:?}: {e}", attachment.content_type))?;
+    let text = SinglePart::builder().header(ContentType::TEXT_PLAIN).body(eight_bit_body(body));
+    // 8bit like the text, so the invitation stays readable in the message's source.
+    let file = lettre::message::Attachment::new(attachment.filename.clone()).body(eight_bit_body(&attachment.body), content_type);
+    builder.multipart(MultiPart::mixed().singlepart(text).singlepart(file)).map_err(|e| e.to_string())
 }
 
 fn eight_bit_body(text: &str) -> Body {
@@ -104,6 +113,19 @@ mod tests {
         let m = build_message("a@example.jp", "b@example.jp", "s", &"あ".repeat(400)).unwrap();
         let raw = String::from_utf8(m.formatted()).unwrap();
         assert!(!raw.contains("Content-Transfer-Encoding: 8bit"));
+    }
+
+    #[test]
+    fn an_attachment_makes_a_mixed_message_keeping_the_text_readable() {
+        let ics = Attachment { filename: "hearing.ics".into(), content_type: "text/calendar; charset=utf-8; method=PUBLISH".into(), body: "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n".into() };
+        let m = build_message_with("a@example.jp", "b@example.jp", "件名", "山田様\n", Some(&ics)).unwrap();
+        let raw = String::from_utf8(m.formatted()).unwrap();
+        assert!(raw.contains("multipart/mixed"), "{raw}");
+        assert!(raw.contains("山田様\r\n"), "{raw}");
+        assert!(raw.contains("filename=\"hearing.ics\""), "{raw}");
+        assert!(raw.contains("text/calendar"), "{raw}");
+        let plain = String::from_utf8(build_message("a@example.jp", "b@example.jp", "s", "b").unwrap().formatted()).unwrap();
+        assert!(!plain.contains("multipart"), "{plain}");
     }
 
     #[test]

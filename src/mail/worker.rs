@@ -6,7 +6,7 @@ use std::time::Duration as StdDuration;
 use chrono::Duration;
 
 use crate::db::DbError;
-use crate::mail::transport::{MailTransport, build_message};
+use crate::mail::transport::{MailTransport, build_message_with};
 use crate::repo::outbox;
 use crate::state::AppState;
 
@@ -32,7 +32,8 @@ pub async fn deliver_due(state: &AppState, transport: &MailTransport) -> Result<
             return Ok(report);
         }
         for message in batch {
-            let built = build_message(&state.settings.mail.from, &message.recipient, &message.subject, &message.body);
+            let attachment = message.attachment();
+            let built = build_message_with(&state.settings.mail.from, &message.recipient, &message.subject, &message.body, attachment.as_ref());
             let (result, permanent) = match built {
                 Ok(m) => (transport.send(m).await, false),
                 Err(e) => (Err(e), true),

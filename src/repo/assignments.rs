@@ -11,7 +11,7 @@ use crate::repo::CorruptRow;
 use crate::db::schema::{assignments, conflicts, proposal_partners, proposals as proposals_table, reviews, users};
 use crate::domain::conflict::{self, ConflictReason, ProposalParties, ReviewerProfile};
 use crate::domain::prefecture::PrefectureCode;
-use crate::domain::review::{AssignmentStatus, ReviewContent, ReviewStatus};
+use crate::domain::review::{AssignmentStatus, ReviewContent, ReviewStage, ReviewStatus};
 use crate::domain::time::Instant;
 use crate::domain::user::Role;
 use crate::repo::proposals::{PartnerRow, ProposalRow};
@@ -44,6 +44,7 @@ pub struct AssignmentRow {
     pub updated_at: Instant,
     /// Set when a conflict of interest removed the assignment; the row stays for the record.
     pub removed_at: Option<Instant>,
+    pub stage: ReviewStage,
 }
 
 impl AssignmentRow {
@@ -282,10 +283,11 @@ pub fn of_reviewer(conn: &mut DbConn, reviewer_id: &str) -> QueryResult<Vec<Assi
         .load(conn)
 }
 
-/// How many active (not declined) assignments a reviewer holds in a call.
-pub fn active_load(conn: &mut DbConn, call_id: &str, reviewer_id: &str) -> QueryResult<i64> {
+/// How many active (not declined) assignments a reviewer holds in a stage of a call.
+pub fn active_load(conn: &mut DbConn, call_id: &str, reviewer_id: &str, stage: ReviewStage) -> QueryResult<i64> {
     assignments::table
         .filter(assignments::call_id.eq(call_id))
+        .filter(assignments::stage.eq(stage.as_str()))
         .filter(assignments::reviewer_id.eq(reviewer_id))
         .filter(assignments::removed_at.is_null())
         .filter(assignments::status.ne(AssignmentStatus::Declined.as_str()))

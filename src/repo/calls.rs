@@ -33,11 +33,17 @@ pub struct CallRow {
     pub created_at: Instant,
     pub updated_at: Instant,
     pub decisions_published_at: Option<Instant>,
+    pub selection_stages: i32,
+    pub hearing_started_at: Option<Instant>,
 }
 
 impl CallRow {
     pub fn status(&self) -> CallStatus {
-        self.status
+        CallStatus::with_hearing(self.status, self.hearing_started_at.is_some())
+    }
+
+    pub fn two_stage(&self) -> bool {
+        self.selection_stages == 2
     }
 
     pub fn program(&self) -> Program {
@@ -80,6 +86,7 @@ impl CallRow {
             max_request: self.max_request(),
             reviewers_per_proposal: self.reviewers_per_proposal,
             criteria: self.criteria()?,
+            selection_stages: self.selection_stages,
         })
     }
 
@@ -96,6 +103,7 @@ impl CallRow {
             max_request_yen: self.max_request_yen.get(),
             reviewers_per_proposal: self.reviewers_per_proposal,
             criteria: self.criteria()?,
+            selection_stages: self.selection_stages,
             status: self.status(),
             version: self.version,
             decisions_published_at: self.decisions_published_at.map(Instant::shown),
@@ -121,6 +129,8 @@ pub struct Call {
     pub max_request_yen: i64,
     pub reviewers_per_proposal: i32,
     pub criteria: Vec<Criterion>,
+    /// 1: the document review decides; 2: a shortlist is heard, and the hearing decides.
+    pub selection_stages: i32,
     pub status: CallStatus,
     pub version: i32,
     pub decisions_published_at: Option<chrono::DateTime<chrono::FixedOffset>>,
@@ -150,6 +160,8 @@ pub fn row_from_terms(id: String, terms: &CallTerms, created_by: &str, now: Date
         created_at: Instant::from(now),
         updated_at: Instant::from(now),
         decisions_published_at: None,
+        selection_stages: terms.selection_stages,
+        hearing_started_at: None,
     }
 }
 
@@ -182,7 +194,12 @@ pub fn list(
             q = q.filter(calls::status.ne(CallStatus::Draft.as_str()));
         }
         if let Some(status) = status {
-            q = q.filter(calls::status.eq(status.as_str()));
+            q = q.filter(calls::status.eq(status.stored().as_str()));
+            match status {
+                CallStatus::Hearing => q = q.filter(calls::hearing_started_at.is_not_null()),
+                CallStatus::UnderReview => q = q.filter(calls::hearing_started_at.is_null()),
+                _ => {}
+            }
         }
         q
     };
@@ -210,6 +227,7 @@ pub fn update_terms(conn: &mut DbConn, id: &str, expected_version: i32, terms: &
             calls::max_request_yen.eq(terms.max_request.get()),
             calls::reviewers_per_proposal.eq(terms.reviewers_per_proposal),
             calls::criteria.eq(serde_json::to_string(&terms.criteria).unwrap_or_else(|_| "[]".into())),
+            calls::selection_stages.eq(terms.selection_stages),
             calls::version.eq(expected_version + 1),
             calls::updated_at.eq(Instant::from(now)),
         ))
@@ -217,11 +235,19 @@ pub fn update_terms(conn: &mut DbConn, id: &str, expected_version: i32, terms: &
     Ok(updated == 1)
 }
 
-/// Moves a call from one status to the next; false if it was not in `from` any more.
+/// Moves a call from one status to the next; false if it was not in `from` any more. The
+/// hearing is `under_review` in the status column, marked by `hearing_started_at`.
 pub fn transition(conn: &mut DbConn, id: &str, from: CallStatus, to: CallStatus, now: DateTime<Utc>) -> QueryResult<bool> {
-    let updated = diesel::update(calls::table.filter(calls::id.eq(id)).filter(calls::status.eq(from.as_str())))
-        .set((calls::status.eq(to.as_str()), calls::version.eq(calls::version + 1), calls::updated_at.eq(Instant::from(now))))
-        .execute(conn)?;
+    let target = calls::table.filter(calls::id.eq(id)).filter(calls::status.eq(from.stored().as_str()));
+    let changes = (calls::status.eq(to.stored().as_str()), calls::version.eq(calls::version + 1), calls::updated_at.eq(Instant::from(now)));
+    let updated = match from {
+        CallStatus::UnderReview => diesel::update(target.filter(calls::hearing_started_at.is_null())).set(changes).execute(conn)?,
+        CallStatus::Hearing => diesel::update(target.filter(calls::hearing_started_at.is_not_null())).set(changes).execute(conn)?,
+        _ => diesel::update(target).set(changes).execute(conn)?,
+    };
+    if updated == 1 && to == CallStatus::Hearing {
+        diesel::update(calls::table.find(id)).set(calls::hearing_started_at.eq(Some(Instant::from(now)))).execute(conn)?;
+    }
     Ok(updated == 1)
 }
 

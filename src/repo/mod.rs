@@ -8,6 +8,7 @@ pub mod attempts;
 pub mod audit;
 pub mod calls;
 pub mod decisions;
+pub mod hearings;
 pub mod idempotency;
 pub mod outbox;
 pub mod page_sessions;

@@ -8,7 +8,7 @@ use diesel::prelude::*;
 use crate::db::DbConn;
 use crate::db::schema::outbox;
 use crate::domain::time::Instant;
-use crate::mail::templates::Email;
+use crate::mail::templates::{Attachment, Email};
 
 #[derive(Insertable)]
 #[diesel(table_name = outbox)]
@@ -20,6 +20,9 @@ struct NewMessage<'a> {
     created_at: Instant,
     attempts: i32,
     next_attempt_at: Instant,
+    attachment_name: Option<&'a str>,
+    attachment_type: Option<&'a str>,
+    attachment_body: Option<&'a str>,
 }
 
 pub fn enqueue(conn: &mut DbConn, recipient: &str, email: &Email, now: DateTime<Utc>) -> QueryResult<()> {
@@ -32,6 +35,9 @@ pub fn enqueue(conn: &mut DbConn, recipient: &str, email: &Email, now: DateTime<
             created_at: Instant::from(now),
             attempts: 0,
             next_attempt_at: Instant::from(now),
+            attachment_name: email.attachment.as_ref().map(|a| a.filename.as_str()),
+            attachment_type: email.attachment.as_ref().map(|a| a.content_type.as_str()),
+            attachment_body: email.attachment.as_ref().map(|a| a.body.as_str()),
         })
         .execute(conn)
         .map(|_| ())
@@ -51,6 +57,21 @@ pub struct Message {
     pub sent_at: Option<Instant>,
     pub failed_at: Option<Instant>,
     pub last_error: Option<String>,
+    pub attachment_name: Option<String>,
+    pub attachment_type: Option<String>,
+    pub attachment_body: Option<String>,
+}
+
+impl Message {
+    /// The attachment to send with the text, when the email has one.
+    pub fn attachment(&self) -> Option<Attachment> {
+        match (&self.attachment_name, &self.attachment_type, &self.attachment_body) {
+            (Some(filename), Some(content_type), Some(body)) => {
+                Some(Attachment { filename: filename.clone(), content_type: content_type.clone(), body: body.clone() })
+            }
+            _ => None,
+        }
+    }
 }
 
 /// Claims up to `limit` due messages for `lease`: a claimed message is invisible to other

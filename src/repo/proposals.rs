@@ -29,11 +29,13 @@ pub struct ProposalRow {
     pub created_by: String,
     pub created_at: Instant,
     pub updated_at: Instant,
+    /// `None` until a two-stage call's shortlist is made.
+    pub shortlisted: Option<bool>,
 }
 
 impl ProposalRow {
     pub fn status(&self) -> ProposalStatus {
-        self.status
+        ProposalStatus::with_shortlist(self.status, self.shortlisted)
     }
 
     pub fn lead(&self) -> PrefectureCode {
@@ -250,14 +252,20 @@ pub fn update_content(
 }
 
 /// Moves a proposal between statuses; false if it was no longer in `from` (a concurrent change).
+/// The shortlist statuses are `under_review` with the `shortlisted` mark.
 pub fn transition(conn: &mut DbConn, id: &str, from: ProposalStatus, to: ProposalStatus, now: DateTime<Utc>) -> QueryResult<bool> {
-    let updated = diesel::update(proposals::table.filter(proposals::id.eq(id)).filter(proposals::status.eq(from.as_str())))
-        .set((
-            proposals::status.eq(to.as_str()),
-            proposals::version.eq(proposals::version + 1),
-            proposals::updated_at.eq(Instant::from(now)),
-        ))
-        .execute(conn)?;
+    let target = proposals::table.filter(proposals::id.eq(id)).filter(proposals::status.eq(from.stored().as_str()));
+    let changes = (
+        proposals::shortlisted.eq(to.shortlist_mark().or(from.shortlist_mark())),
+        proposals::status.eq(to.stored().as_str()),
+        proposals::version.eq(proposals::version + 1),
+        proposals::updated_at.eq(Instant::from(now)),
+    );
+    let updated = match from.shortlist_mark() {
+        Some(mark) => diesel::update(target.filter(proposals::shortlisted.eq(mark))).set(changes).execute(conn)?,
+        None if from == ProposalStatus::UnderReview => diesel::update(target.filter(proposals::shortlisted.is_null())).set(changes).execute(conn)?,
+        None => diesel::update(target).set(changes).execute(conn)?,
+    };
     Ok(updated == 1)
 }
 
@@ -314,7 +322,12 @@ pub fn list(
             q = q.filter(proposals::call_id.eq(call_id.to_string()));
         }
         if let Some(status) = status {
-            q = q.filter(proposals::status.eq(status.as_str()));
+            q = q.filter(proposals::status.eq(status.stored().as_str()));
+            match status.shortlist_mark() {
+                Some(mark) => q = q.filter(proposals::shortlisted.eq(mark)),
+                None if status == ProposalStatus::UnderReview => q = q.filter(proposals::shortlisted.is_null()),
+                None => {}
+            }
         }
         q
     };
@@ -329,13 +342,14 @@ pub fn list(
 }
 
 pub fn in_call_with_status(conn: &mut DbConn, call_id: &str, statuses: &[ProposalStatus]) -> QueryResult<Vec<ProposalRow>> {
-    let statuses: Vec<&str> = statuses.iter().map(|s| s.as_str()).collect();
-    proposals::table
+    let stored: Vec<&str> = statuses.iter().map(|s| s.stored().as_str()).collect();
+    let rows: Vec<ProposalRow> = proposals::table
         .filter(proposals::call_id.eq(call_id))
-        .filter(proposals::status.eq_any(statuses))
+        .filter(proposals::status.eq_any(stored))
         .order((proposals::receipt_number.asc(), proposals::id.asc()))
         .select(ProposalRow::as_select())
-        .load(conn)
+        .load(conn)?;
+    Ok(rows.into_iter().filter(|p| statuses.contains(&p.status())).collect())
 }
 
 // ---- endorsements -----------------------------------------------------------------------

@@ -11,6 +11,7 @@ pub mod conflicts;
 pub mod decisions;
 pub mod endorsements;
 pub mod health;
+pub mod hearings;
 pub mod partners;
 pub mod proposals;
 pub mod ranking;
@@ -84,5 +85,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(decisions::budget_plan)
         .service(decisions::publish_decisions)
         .service(decisions::proposal_result)
-        .service(decisions::public_results);
+        .service(decisions::public_results)
+        .service(hearings::make_shortlist)
+        .service(hearings::schedule_hearing)
+        .service(hearings::list_hearings)
+        .service(hearings::move_hearing);
 }

@@ -8,6 +8,7 @@ use utoipa::IntoParams;
 use crate::app::review::ranking;
 use crate::app::review::view::Ranking;
 use crate::auth::Admin;
+use crate::domain::review::ReviewStage;
 use crate::error::{ApiResult, Problem};
 use crate::repo::audit::Actor;
 use crate::state::AppState;
@@ -17,6 +18,9 @@ use crate::state::AppState;
 pub struct RankingFormat {
     /// `csv` for a spreadsheet (same as `Accept: text/csv`).
     pub format: Option<String>,
+    /// `document` or `hearing` (two-stage calls); default: the stage that decides — the
+    /// hearing once the shortlist is made.
+    pub stage: Option<ReviewStage>,
 }
 
 fn wants_csv(req: &HttpRequest, format: Option<&str>) -> bool {
@@ -46,7 +50,8 @@ pub async fn call_ranking(
     id: web::Path<String>,
     format: web::Query<RankingFormat>,
 ) -> ApiResult<HttpResponse> {
-    let ranking = state.read(Actor::user(&admin), move |tx| ranking::of_call(tx, &id)).await?;
+    let stage = format.stage;
+    let ranking = state.read(Actor::user(&admin), move |tx| ranking::of_call(tx, &id, stage)).await?;
     if wants_csv(&req, format.format.as_deref()) {
         let body = ranking.to_csv()?;
         return Ok(HttpResponse::Ok()
@@ -56,5 +61,5 @@ pub async fn call_ranking(
     }
     let items = ranking.items;
     let total = items.len() as i64;
-    Ok(HttpResponse::Ok().json(Ranking { items, total }))
+    Ok(HttpResponse::Ok().json(Ranking { items, total, stage: ranking.stage }))
 }

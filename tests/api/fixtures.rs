@@ -161,7 +161,12 @@ pub async fn call_under_review_with(app: &TestApp, budget: i64, proposals: &[(&s
     let mut body = call_body_at("lab_construction", app.state.now());
     body["total_budget_yen"] = json!(budget);
     body["max_request_yen"] = json!(budget.min(MAX_REQUEST));
-    let res = app.post("/api/v1/calls").token(&app.admin.token).json(&body).send().await;
+    call_under_review_of(app, &body, proposals).await
+}
+
+/// As [`call_under_review_with`], for a call with the terms `body`.
+pub async fn call_under_review_of(app: &TestApp, body: &Value, proposals: &[(&str, &str, &[&str], i64)]) -> (String, Vec<String>) {
+    let res = app.post("/api/v1/calls").token(&app.admin.token).json(body).send().await;
     res.assert_status(201);
     let call = res.str("id");
     app.post(&format!("/api/v1/calls/{call}/publish")).token(&app.admin.token).send().await.assert_status(200);

@@ -22,6 +22,7 @@ mod races;
 mod assignments;
 mod reviews;
 mod decisions;
+mod two_stage;
 mod page_fixtures;
 mod pages;
 mod pages_officer;

@@ -47,12 +47,16 @@ pub fn decide(tx: &mut Tx<'_>, admin: &CurrentUser, proposal_id: &str, input: De
     let proposal = proposals::find(tx.conn, proposal_id)?.ok_or_else(|| ApiError::not_found("proposal"))?;
     let call = calls::lock(tx.conn, &proposal.call_id)?.ok_or_else(|| ApiError::not_found("call"))?;
     match call.status() {
-        CallStatus::UnderReview => {}
         CallStatus::Decided => return Err(ApiError::invalid_state("decisions of this call are published and final")),
+        status if status.deciding(call.selection_stages) => {}
+        _ if call.two_stage() => return Err(ApiError::invalid_state("a two-stage call decides after its hearing")),
         _ => return Err(ApiError::invalid_state("decisions are made while the call is under review")),
     }
     if !ProposalStatus::AWAITING_DECISION.contains(&proposal.status()) {
-        return Err(ApiError::invalid_state(format!("a {} proposal is not decided on", proposal.status)));
+        return Err(ApiError::invalid_state(format!("a {} proposal is not decided on", proposal.status())));
+    }
+    if proposal.status() == ProposalStatus::NotShortlisted && decision.outcome.is_adoption() {
+        return Err(crate::app::review::not_shortlisted());
     }
     let problems = decision::decision_problems(&decision, proposal.content()?.requested_amount_yen, call.max_request());
     if !problems.is_empty() {

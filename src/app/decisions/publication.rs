@@ -7,9 +7,10 @@ use crate::app::review::ranking::round4;
 use crate::app::{Event, Subject, Tx};
 use crate::auth::CurrentUser;
 use crate::domain::call::CallStatus;
-use crate::domain::decision;
+use crate::domain::decision::{self, Outcome};
 use crate::domain::prefecture::PrefectureCode;
 use crate::domain::proposal::ProposalStatus;
+use crate::domain::review::ReviewStage;
 use crate::domain::scoring;
 use crate::error::{ApiError, ApiResult};
 use crate::mail::templates::{self, DecisionNotice};
@@ -27,16 +28,20 @@ use super::view::{AdoptedProposal, ProposalResult, PublicResults};
 pub fn publish(tx: &mut Tx<'_>, call_id: &str, base_url: &str) -> ApiResult<Call> {
     let base_url = base_url.trim_end_matches('/');
     let call = calls::lock(tx.conn, call_id)?.ok_or_else(|| ApiError::not_found("call"))?;
-    if call.status() != CallStatus::UnderReview {
-        return Err(ApiError::invalid_state(format!("only a call under review publishes decisions; this one is {}", call.status)));
+    let from = call.status();
+    if !from.deciding(call.selection_stages) {
+        return Err(ApiError::invalid_state(format!("only a call in its deciding stage publishes decisions; this one is {from}")));
     }
     let pending = proposals::in_call_with_status(tx.conn, call_id, &ProposalStatus::AWAITING_DECISION)?;
     let mut by_proposal: HashMap<String, DecisionRow> = decisions::of_call(tx.conn, call_id)?.into_iter().map(|d| (d.proposal_id.clone(), d)).collect();
     let mut decided = Vec::new();
     let mut missing = Vec::new();
+    let mut passed_over = Vec::new();
     for proposal in pending {
         match by_proposal.remove(&proposal.id) {
             Some(d) => decided.push((proposal, d)),
+            // Left off the shortlist: rejected without a decision, and already told why.
+            None if proposal.status() == ProposalStatus::NotShortlisted => passed_over.push(proposal),
             None => missing.push(proposal.id),
         }
     }
@@ -53,7 +58,12 @@ pub fn publish(tx: &mut Tx<'_>, call_id: &str, base_url: &str) -> ApiResult<Call
         prefectures.extend(partners.remove(&proposal.id).unwrap_or_default());
         notify_participants(tx, &call, proposal, d, &prefectures, base_url)?;
     }
-    if !calls::transition(tx.conn, call_id, CallStatus::UnderReview, CallStatus::Decided, tx.now)? {
+    for proposal in &passed_over {
+        if !proposals::transition(tx.conn, &proposal.id, proposal.status(), ProposalStatus::Rejected, tx.now)? {
+            return Err(ApiError::invalid_state("a proposal changed meanwhile; reload the call"));
+        }
+    }
+    if !calls::transition(tx.conn, call_id, from, CallStatus::Decided, tx.now)? {
         return Err(ApiError::invalid_state("the call changed meanwhile; reload it"));
     }
     calls::mark_decisions_published(tx.conn, call_id, tx.now)?;
@@ -100,24 +110,36 @@ pub fn result(tx: &mut Tx<'_>, user: &CurrentUser, proposal_id: &str) -> ApiResu
     if !decision::result_visible(loaded.relation, loaded.call.status()) {
         return Err(not_published());
     }
-    let decision = decisions::find(tx.conn, proposal_id)?.ok_or_else(not_published)?;
-    let grades: Vec<_> = assignments::submitted_reviews_of_call(tx.conn, &loaded.call.id)?
-        .into_iter()
-        .filter(|(a, _)| a.proposal_id == proposal_id)
-        .map(|(_, r)| r.content().map(|c| c.grades))
-        .collect::<Result<_, _>>()?;
-    let summary = scoring::summarize(&loaded.call.criteria()?, grades.iter());
+    let stage_reached = if loaded.row.shortlisted == Some(true) { ReviewStage::Hearing } else { ReviewStage::Document };
+    let (outcome, awarded_amount_yen, conditions, feedback) = match decisions::find(tx.conn, proposal_id)? {
+        Some(d) => (d.outcome(), d.awarded_amount_yen.get(), d.conditions, d.feedback),
+        // Rejected at publication for not being shortlisted: no decision was recorded.
+        None if loaded.row.shortlisted == Some(false) && loaded.row.status() == ProposalStatus::Rejected => (Outcome::Rejected, 0, None, None),
+        None => return Err(not_published()),
+    };
+    let summary = stage_summary(tx, &loaded.call, proposal_id, stage_reached)?;
     Ok(ProposalResult {
         proposal_id: proposal_id.to_string(),
-        outcome: decision.outcome(),
-        awarded_amount_yen: decision.awarded_amount_yen.get(),
-        conditions: decision.conditions,
-        feedback: decision.feedback,
+        outcome,
+        awarded_amount_yen,
+        conditions,
+        feedback,
         score: summary.score.map(round4),
         reviews: summary.reviews,
         criteria: summary.criteria.into_iter().map(|(k, v)| (k, round4(v))).collect(),
         grades: summary.grades,
+        stage_reached,
     })
+}
+
+/// The aggregated evaluation of a proposal by one stage's submitted reviews.
+pub fn stage_summary(tx: &mut Tx<'_>, call: &CallRow, proposal_id: &str, stage: ReviewStage) -> ApiResult<scoring::ProposalSummary> {
+    let grades: Vec<_> = assignments::submitted_reviews_of_call(tx.conn, &call.id)?
+        .into_iter()
+        .filter(|(a, _)| a.proposal_id == proposal_id && a.stage == stage)
+        .map(|(_, r)| r.content().map(|c| c.grades))
+        .collect::<Result<_, _>>()?;
+    Ok(scoring::summarize(&call.criteria()?, grades.iter()))
 }
 
 /// The public list of adopted proposals (採択課題一覧), once the decisions are published.

@@ -86,6 +86,9 @@ pub struct ProposalResult {
     pub criteria: BTreeMap<String, f64>,
     #[schema(value_type = Object, example = json!({ "S": 2, "A": 3, "B": 1, "C": 0 }))]
     pub grades: GradeCounts,
+    /// How far the proposal went: `hearing` when it was shortlisted and heard (two-stage
+    /// calls), else `document`. The evaluation above is that stage's.
+    pub stage_reached: crate::domain::review::ReviewStage,
 }
 
 #[derive(Debug, Serialize, ToSchema)]

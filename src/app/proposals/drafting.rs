@@ -53,6 +53,7 @@ pub fn create(tx: &mut Tx<'_>, user: &CurrentUser, lead: PrefectureCode, call_id
         created_by: user.id.clone(),
         created_at: Instant::from(now),
         updated_at: Instant::from(now),
+        shortlisted: None,
     };
     proposals::insert(tx.conn, &row)?;
     super::claim(tx.conn, call_id, lead, &row.id, "lead", now)?;

@@ -5,15 +5,16 @@ use std::collections::HashMap;
 
 use crate::app::{Event, Subject, Tx};
 use crate::auth::CurrentUser;
-use crate::domain::review::{self, AssignmentStatus, ReviewStatus};
+use crate::domain::call::CallStatus;
+use crate::domain::review::{self, AssignmentStatus, ReviewStage, ReviewStatus};
 use crate::error::{ApiError, ApiResult};
 use crate::repo::assignments;
 use crate::repo::calls::{self, CallRow};
 use crate::repo::proposals::{self, ProposalRow};
 
-use super::auto::{keyword_affinity, new_assignment};
+use super::auto::{NewAssignment, keyword_affinity, new_assignment, stage_proposals};
 use super::view::{self, AssignReviewer, Assignment, MyAssignment};
-use super::{call_in_review, conflict_of_interest, notify_reviewers, own_assignment, require_review_phase, reviewer_account};
+use super::{call_in_review, not_shortlisted, conflict_of_interest, notify_reviewers, own_assignment, require_review_phase, reviewer_account};
 
 /// The call's assignments.
 pub fn of_call(tx: &mut Tx<'_>, call_id: &str) -> ApiResult<Vec<Assignment>> {
@@ -27,7 +28,10 @@ fn reviewed_proposal(tx: &mut Tx<'_>, call: &CallRow, proposal_id: &str) -> ApiR
         .filter(|p| p.call_id == call.id)
         .ok_or_else(|| ApiError::field("proposal_id", "not_found", "no proposal with this id in this call"))?;
     if !proposal.status().was_submitted() {
-        return Err(ApiError::invalid_state(format!("a {} proposal is not reviewed", proposal.status)));
+        return Err(ApiError::invalid_state(format!("a {} proposal is not reviewed", proposal.status())));
+    }
+    if call.status() == CallStatus::Hearing && !stage_proposals(ReviewStage::Hearing).contains(&proposal.status()) {
+        return Err(not_shortlisted());
     }
     Ok(proposal)
 }
@@ -42,11 +46,13 @@ pub fn assign(tx: &mut Tx<'_>, admin: &CurrentUser, call_id: &str, input: Assign
     if let Some(reason) = assignments::conflict_of(tx.conn, &proposal, &reviewer)? {
         return Err(conflict_of_interest(reason));
     }
+    let stage = ReviewStage::of_new_assignment(call.status());
     let existing = assignments::find_pair(tx.conn, &proposal_id, &reviewer_id)?;
-    if existing.as_ref().is_some_and(|a| a.status().is_active()) {
+    // A reviewer reviews a proposal in one stage only: a pair keeps one row.
+    if existing.as_ref().is_some_and(|a| a.status().is_active() || a.stage != stage) {
         return Err(ApiError::conflict("already_assigned", "this reviewer is already assigned to this proposal"));
     }
-    let held = u32::try_from(assignments::active_load(tx.conn, call_id, &reviewer_id)?).unwrap_or(u32::MAX);
+    let held = u32::try_from(assignments::active_load(tx.conn, call_id, &reviewer_id, stage)?).unwrap_or(u32::MAX);
     let personal_max = reviewer.max_assignments.and_then(|m| u32::try_from(m).ok());
     if review::remaining_load(personal_max, None, held, u32::MAX) == 0 {
         return Err(ApiError::conflict("reviewer_at_capacity", format!("the reviewer already holds their maximum of {held} proposals in this call")));
@@ -60,7 +66,8 @@ pub fn assign(tx: &mut Tx<'_>, admin: &CurrentUser, call_id: &str, input: Assign
             declined.id
         }
         None => {
-            let row = new_assignment(call_id, &proposal_id, &reviewer_id, affinity, "manual", &admin.id, tx.now);
+            let new = NewAssignment { call: &call, proposal_id: &proposal_id, reviewer_id: &reviewer_id, affinity, origin: "manual", by: &admin.id };
+            let row = new_assignment(new, tx.now);
             assignments::insert(tx.conn, &row)?;
             row.id
         }

@@ -10,7 +10,8 @@ use crate::auth::CurrentUser;
 use crate::domain::assignment::{self, Instance, Solution};
 use crate::domain::conflict::{self, ProposalParties};
 use crate::domain::proposal::ProposalStatus;
-use crate::domain::review::{self, AssignmentStatus};
+use crate::domain::review::{self, AssignmentStatus, ReviewStage};
+use crate::repo::calls::CallRow;
 use crate::domain::time::Instant;
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::repo::assignments::{self, AssignmentRow};
@@ -21,7 +22,18 @@ use crate::repo::users::UserRow;
 use super::view::{AutoAssign, AutoAssignResult, Unfilled};
 use super::{call_in_review, notify_reviewers};
 
-pub(super) fn new_assignment(call_id: &str, proposal_id: &str, reviewer_id: &str, affinity: u32, origin: &str, by: &str, now: DateTime<Utc>) -> AssignmentRow {
+pub(super) struct NewAssignment<'a> {
+    pub call: &'a CallRow,
+    pub proposal_id: &'a str,
+    pub reviewer_id: &'a str,
+    pub affinity: u32,
+    pub origin: &'a str,
+    pub by: &'a str,
+}
+
+pub(super) fn new_assignment(new: NewAssignment<'_>, now: DateTime<Utc>) -> AssignmentRow {
+    let NewAssignment { call, proposal_id, reviewer_id, affinity, origin, by } = new;
+    let call_id = call.id.as_str();
     AssignmentRow {
         id: new_id(),
         call_id: call_id.to_string(),
@@ -35,6 +47,7 @@ pub(super) fn new_assignment(call_id: &str, proposal_id: &str, reviewer_id: &str
         created_at: Instant::from(now),
         updated_at: Instant::from(now),
         removed_at: None,
+        stage: ReviewStage::of_new_assignment(call.status()),
     }
 }
 
@@ -81,19 +94,21 @@ pub fn run(tx: &mut Tx<'_>, admin: &CurrentUser, call_id: &str, options: AutoAss
     validate(&options)?;
     let call = call_in_review(tx, call_id)?;
     let per_proposal = options.reviewers_per_proposal.unwrap_or_else(|| u32::try_from(call.reviewers_per_proposal).unwrap_or(3));
-    let proposals = proposals::in_call_with_status(tx.conn, &call.id, &ProposalStatus::AWAITING_DECISION)?;
+    let stage = ReviewStage::of_new_assignment(call.status());
+    let proposals = proposals::in_call_with_status(tx.conn, &call.id, stage_proposals(stage))?;
     let reviewers = assignments::reviewers(tx.conn)?;
     let existing = assignments::of_call(tx.conn, &call.id)?;
     let parties = assignments::parties_of(tx.conn, &proposals)?;
     let ids: Vec<String> = proposals.iter().map(|p| p.id.clone()).collect();
     let declared = assignments::declared_conflict_pairs(tx.conn, &ids)?;
-    let state = CallState { proposals: &proposals, parties: &parties, reviewers: &reviewers, existing: &existing, declared: declared.iter().collect() };
+    let state = CallState { stage, proposals: &proposals, parties: &parties, reviewers: &reviewers, existing: &existing, declared: declared.iter().collect() };
     let solution = assignment::solve(&state.instance(per_proposal, options.max_per_reviewer)?);
 
     let mut created_per_reviewer: HashMap<String, usize> = HashMap::new();
     for pair in &solution.pairs {
         let (proposal, reviewer) = (&proposals[pair.proposal as usize], &reviewers[pair.reviewer as usize]);
-        let row = new_assignment(&call.id, &proposal.id, &reviewer.id, pair.affinity, "auto", &admin.id, tx.now);
+        let new = NewAssignment { call: &call, proposal_id: &proposal.id, reviewer_id: &reviewer.id, affinity: pair.affinity, origin: "auto", by: &admin.id };
+        let row = new_assignment(new, tx.now);
         assignments::insert(tx.conn, &row)?;
         tx.audit(
             Subject::assignment(&row.id),
@@ -134,8 +149,18 @@ fn outcome(proposals: &[ProposalRow], solution: &Solution) -> AutoAssignResult {
     AutoAssignResult { created: solution.pairs.len(), total_affinity: solution.total_affinity, unfilled }
 }
 
+/// The proposals a stage reviews: the hearing hears the shortlist only.
+pub(super) fn stage_proposals(stage: ReviewStage) -> &'static [ProposalStatus] {
+    match stage {
+        ReviewStage::Document => &ProposalStatus::AWAITING_DECISION,
+        ReviewStage::Hearing => &[ProposalStatus::Shortlisted],
+    }
+}
+
 /// What the solver needs to know of a call, loaded beforehand.
 struct CallState<'a> {
+    /// The stage being assigned: demand and loads count its assignments only.
+    stage: ReviewStage,
     /// The proposals awaiting review, in the solver's proposal order.
     proposals: &'a [ProposalRow],
     /// Their parties, in the same order.
@@ -170,7 +195,7 @@ impl CallState<'_> {
             if let Some(&ri) = ri {
                 forbidden.push((pi, ri));
             }
-            if a.status().is_active() {
+            if a.status().is_active() && a.stage == self.stage {
                 demand[pi as usize] = demand[pi as usize].saturating_sub(1);
                 if let Some(&ri) = ri {
                     held[ri as usize] += 1;

@@ -34,6 +34,10 @@ pub fn conflict_of_interest(reason: ConflictReason) -> ApiError {
     ApiError::conflict("conflict_of_interest", format!("conflict of interest: {why}")).with("reason", reason.code())
 }
 
+pub fn not_shortlisted() -> ApiError {
+    ApiError::conflict("not_shortlisted", "the proposal is not on the call's shortlist")
+}
+
 /// An assignment of the calling reviewer, to read; anyone else's is not found.
 pub fn own_assignment_to_read(conn: &mut DbConn, id: &str, reviewer_id: &str) -> ApiResult<AssignmentRow> {
     repo::find(conn, id)?.filter(|a| a.reviewer_id == reviewer_id).ok_or_else(|| ApiError::not_found("assignment"))

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use crate::app::Tx;
 use crate::db::DbConn;
 use crate::domain::proposal::ProposalStatus;
+use crate::domain::review::ReviewStage;
 use crate::domain::scoring::{self, SubmittedReview};
 use crate::error::{ApiError, ApiResult};
 use crate::repo::assignments;
@@ -20,12 +21,18 @@ pub fn round4(x: f64) -> f64 {
 
 /// The reviewed proposals of a call with their submitted reviews, in the shape the scoring
 /// rules take: two queries whatever the size of the call.
-fn scored_call(conn: &mut DbConn, call: &CallRow) -> ApiResult<(Vec<ProposalRow>, Vec<SubmittedReview>)> {
-    let proposals: Vec<ProposalRow> = proposals::in_call_with_status(conn, &call.id, &ProposalStatus::SUBMITTED_ONCE)?;
+fn scored_call(conn: &mut DbConn, call: &CallRow, stage: ReviewStage) -> ApiResult<(Vec<ProposalRow>, Vec<SubmittedReview>)> {
+    let proposals: Vec<ProposalRow> = proposals::in_call_with_status(conn, &call.id, &ProposalStatus::SUBMITTED_ONCE)?
+        .into_iter()
+        .filter(|p| stage == ReviewStage::Document || p.shortlisted == Some(true))
+        .collect();
     let index: HashMap<&str, usize> = proposals.iter().enumerate().map(|(i, p)| (p.id.as_str(), i)).collect();
     let mut reviewers: HashMap<String, usize> = HashMap::new();
     let mut reviews = Vec::new();
     for (assignment, review) in assignments::submitted_reviews_of_call(conn, &call.id)? {
+        if assignment.stage != stage {
+            continue;
+        }
         let Some(&proposal) = index.get(assignment.proposal_id.as_str()) else { continue };
         let next = reviewers.len();
         let reviewer = *reviewers.entry(assignment.reviewer_id.clone()).or_insert(next);
@@ -34,10 +41,20 @@ fn scored_call(conn: &mut DbConn, call: &CallRow) -> ApiResult<(Vec<ProposalRow>
     Ok((proposals, reviews))
 }
 
-/// The call's reviewed proposals ranked by score, best first.
+/// The stage whose ranking decides: the hearing's once a two-stage call has its shortlist.
+pub fn deciding_stage(call: &CallRow) -> ReviewStage {
+    if call.hearing_started_at.is_some() { ReviewStage::Hearing } else { ReviewStage::Document }
+}
+
+/// The call's reviewed proposals ranked by the deciding stage's scores, best first.
 pub fn ranked(conn: &mut DbConn, call: &CallRow) -> ApiResult<Vec<RankedProposal>> {
+    ranked_in(conn, call, deciding_stage(call))
+}
+
+/// The proposals a stage reviewed, ranked by that stage's scores, best first.
+pub fn ranked_in(conn: &mut DbConn, call: &CallRow, stage: ReviewStage) -> ApiResult<Vec<RankedProposal>> {
     let criteria = call.criteria()?;
-    let (proposals, reviews) = scored_call(conn, call)?;
+    let (proposals, reviews) = scored_call(conn, call, stage)?;
     let standings = scoring::rank(&criteria, proposals.len(), &reviews);
     Ok(standings
         .into_iter()
@@ -65,17 +82,19 @@ pub fn ranked(conn: &mut DbConn, call: &CallRow) -> ApiResult<Vec<RankedProposal
 /// A call's ranking with what a spreadsheet of it needs besides.
 pub struct CallRanking {
     pub call_id: String,
+    pub stage: ReviewStage,
     /// The call's criterion codes, one column each.
     pub criteria: Vec<String>,
     pub items: Vec<RankedProposal>,
 }
 
-/// The ranking of a call (program officers).
-pub fn of_call(tx: &mut Tx<'_>, call_id: &str) -> ApiResult<CallRanking> {
+/// The ranking of a call (program officers), of the given stage or else the deciding one.
+pub fn of_call(tx: &mut Tx<'_>, call_id: &str, stage: Option<ReviewStage>) -> ApiResult<CallRanking> {
     let call = calls::find(tx.conn, call_id)?.ok_or_else(|| ApiError::not_found("call"))?;
-    let items = ranked(tx.conn, &call)?;
+    let stage = stage.unwrap_or_else(|| deciding_stage(&call));
+    let items = ranked_in(tx.conn, &call, stage)?;
     let criteria = call.criteria()?.into_iter().map(|c| c.code).collect();
-    Ok(CallRanking { call_id: call.id, criteria, items })
+    Ok(CallRanking { call_id: call.id, stage, criteria, items })
 }
 
 fn number(x: Option<f64>) -> String {

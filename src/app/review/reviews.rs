@@ -2,13 +2,13 @@
 
 use crate::app::{Event, Subject, Tx};
 use crate::auth::CurrentUser;
-use crate::domain::review::{self, AssignmentStatus, ReviewInput, ReviewStatus};
+use crate::domain::review::{self, AssignmentStatus, ReviewInput, ReviewStage, ReviewStatus};
 use crate::domain::user::Role;
 use crate::error::{ApiError, ApiResult};
 use crate::mail::templates;
 use crate::repo::assignments::{self, AssignmentRow};
 use crate::repo::calls::CallRow;
-use crate::repo::{proposals, users};
+use crate::repo::{hearings, proposals, users};
 
 use super::view::{self, Review};
 use super::{assignments_link, conflict_of_interest, own_assignment, require_review_phase};
@@ -30,6 +30,13 @@ fn workable(tx: &mut Tx<'_>, id: &str, reviewer_id: &str) -> ApiResult<(Assignme
         return Err(conflict_of_interest(reason));
     }
     let call = require_review_phase(tx.conn, &row, tx.now)?;
+    if row.stage == ReviewStage::Hearing {
+        let starts_at = hearings::of_proposal(tx.conn, &row.proposal_id)?.map(|slot| slot.starts_at.utc());
+        if !review::hearing_held(starts_at, tx.now) {
+            return Err(ApiError::conflict("hearing_not_held", "the proposal's hearing has not started yet: it is graded once heard")
+                .with("starts_at", starts_at.map(|t| crate::domain::time::Instant::from(t).shown())));
+        }
+    }
     Ok((row, call))
 }
 

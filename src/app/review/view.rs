@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 
 use crate::db::DbConn;
 use crate::domain::grade::Grade;
-use crate::domain::review::{AssignmentStatus, ReviewStatus};
+use crate::domain::review::{AssignmentStatus, ReviewStage, ReviewStatus};
 use crate::domain::scoring::GradeCounts;
 use crate::domain::time::Instant;
 use crate::error::{ApiError, ApiResult};
@@ -22,6 +22,8 @@ pub struct Assignment {
     pub proposal_id: String,
     pub reviewer_id: String,
     pub status: AssignmentStatus,
+    /// `document` or `hearing` (two-stage calls, once shortlisted).
+    pub stage: ReviewStage,
     /// `null` until the reviewer saves a review.
     pub review_status: Option<ReviewStatus>,
     /// Shared expertise keywords between reviewer and proposal.
@@ -36,6 +38,7 @@ impl Assignment {
     fn of(row: AssignmentRow, review_status: Option<ReviewStatus>) -> Self {
         Assignment {
             status: row.status(),
+            stage: row.stage,
             id: row.id,
             call_id: row.call_id,
             proposal_id: row.proposal_id,
@@ -207,4 +210,6 @@ pub struct RankedProposal {
 pub struct Ranking {
     pub items: Vec<RankedProposal>,
     pub total: i64,
+    /// Whose reviews ranked: the `document` or the `hearing` stage.
+    pub stage: ReviewStage,
 }

@@ -1,7 +1,9 @@
 //! A proposal's lifecycle (SPEC §4.4):
 //! `draft` → `submitted` → `under_review` → `adopted` | `conditionally_adopted` | `rejected`;
 //! before the deadline a submission can be pulled back to `draft`, and a draft or submission
-//! can be `withdrawn` for good.
+//! can be `withdrawn` for good. In a two-stage call (SPEC §5.4) the shortlist splits the
+//! proposals under review into `shortlisted` (heard, then decided) and `not_shortlisted`
+//! (rejected at publication).
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -15,6 +17,10 @@ text_enum! {
         Draft = "draft",
         Submitted = "submitted",
         UnderReview = "under_review",
+        /// Two-stage calls: chosen after the document review to be heard.
+        Shortlisted = "shortlisted",
+        /// Two-stage calls: not chosen for the hearing; rejected when decisions are published.
+        NotShortlisted = "not_shortlisted",
         Adopted = "adopted",
         ConditionallyAdopted = "conditionally_adopted",
         Rejected = "rejected",
@@ -28,20 +34,52 @@ pub enum Transition {
     Unsubmit,
     Withdraw,
     StartReview,
+    Shortlist,
+    PassOver,
 }
 
 impl ProposalStatus {
     /// Statuses of proposals that were submitted and not withdrawn: what review works on.
-    pub const SUBMITTED_ONCE: [ProposalStatus; 5] = [
+    pub const SUBMITTED_ONCE: [ProposalStatus; 7] = [
         ProposalStatus::Submitted,
         ProposalStatus::UnderReview,
+        ProposalStatus::Shortlisted,
+        ProposalStatus::NotShortlisted,
         ProposalStatus::Adopted,
         ProposalStatus::ConditionallyAdopted,
         ProposalStatus::Rejected,
     ];
 
     /// Statuses of proposals that await a decision (or hold one not yet published).
-    pub const AWAITING_DECISION: [ProposalStatus; 2] = [ProposalStatus::Submitted, ProposalStatus::UnderReview];
+    pub const AWAITING_DECISION: [ProposalStatus; 4] =
+        [ProposalStatus::Submitted, ProposalStatus::UnderReview, ProposalStatus::Shortlisted, ProposalStatus::NotShortlisted];
+
+    /// The status shown for a stored status and the shortlist mark (`None` before any
+    /// shortlist): the shortlist only refines `under_review`; a decided proposal shows its outcome.
+    pub fn with_shortlist(stored: ProposalStatus, shortlisted: Option<bool>) -> ProposalStatus {
+        match (stored, shortlisted) {
+            (ProposalStatus::UnderReview, Some(true)) => ProposalStatus::Shortlisted,
+            (ProposalStatus::UnderReview, Some(false)) => ProposalStatus::NotShortlisted,
+            (status, _) => status,
+        }
+    }
+
+    /// The status kept in the `status` column: the shortlist statuses are `under_review` there.
+    pub fn stored(self) -> ProposalStatus {
+        match self {
+            ProposalStatus::Shortlisted | ProposalStatus::NotShortlisted => ProposalStatus::UnderReview,
+            status => status,
+        }
+    }
+
+    /// The shortlist mark a status implies, when it implies one.
+    pub fn shortlist_mark(self) -> Option<bool> {
+        match self {
+            ProposalStatus::Shortlisted => Some(true),
+            ProposalStatus::NotShortlisted => Some(false),
+            _ => None,
+        }
+    }
 
     /// A live proposal holds its prefectures: only a withdrawal releases them.
     pub fn is_live(self) -> bool {
@@ -61,6 +99,8 @@ impl ProposalStatus {
             (Transition::Unsubmit, Submitted) => Ok(Draft),
             (Transition::Withdraw, Draft | Submitted) => Ok(Withdrawn),
             (Transition::StartReview, Submitted) => Ok(UnderReview),
+            (Transition::Shortlist, UnderReview) => Ok(Shortlisted),
+            (Transition::PassOver, UnderReview) => Ok(NotShortlisted),
             (t, s) => Err(format!("a {} proposal cannot be {}", s.as_str().replace('_', " "), t.past_participle())),
         }
     }
@@ -73,6 +113,8 @@ impl Transition {
             Transition::Unsubmit => "pulled back to draft",
             Transition::Withdraw => "withdrawn",
             Transition::StartReview => "put under review",
+            Transition::Shortlist => "shortlisted",
+            Transition::PassOver => "left off the shortlist",
         }
     }
 }
@@ -93,13 +135,36 @@ mod tests {
 
     #[test]
     fn withdrawal_is_final_and_review_is_not_undone() {
-        for t in [Transition::Submit, Transition::Unsubmit, Transition::Withdraw, Transition::StartReview] {
+        for t in [Transition::Submit, Transition::Unsubmit, Transition::Withdraw, Transition::StartReview, Transition::Shortlist, Transition::PassOver] {
             assert!(Withdrawn.after(t).is_err());
         }
         assert!(UnderReview.after(Transition::Unsubmit).is_err());
         assert!(UnderReview.after(Transition::Withdraw).is_err());
         assert!(Submitted.after(Transition::Submit).is_err());
         assert!(Draft.after(Transition::Unsubmit).is_err());
+    }
+
+    #[test]
+    fn the_shortlist_splits_proposals_under_review_once() {
+        assert_eq!(UnderReview.after(Transition::Shortlist), Ok(Shortlisted));
+        assert_eq!(UnderReview.after(Transition::PassOver), Ok(NotShortlisted));
+        for t in [Transition::Shortlist, Transition::PassOver] {
+            assert!(Shortlisted.after(t).is_err());
+            assert!(NotShortlisted.after(t).is_err());
+            assert!(Submitted.after(t).is_err());
+        }
+        assert!(Shortlisted.after(Transition::Withdraw).is_err());
+    }
+
+    #[test]
+    fn the_shortlist_mark_refines_only_under_review() {
+        assert_eq!(ProposalStatus::with_shortlist(UnderReview, Some(true)), Shortlisted);
+        assert_eq!(ProposalStatus::with_shortlist(UnderReview, Some(false)), NotShortlisted);
+        assert_eq!(ProposalStatus::with_shortlist(UnderReview, None), UnderReview);
+        assert_eq!(ProposalStatus::with_shortlist(Adopted, Some(true)), Adopted);
+        for s in ProposalStatus::VARIANTS {
+            assert_eq!(ProposalStatus::with_shortlist(s.stored(), s.shortlist_mark()), *s);
+        }
     }
 
     #[test]
