@@ -22,6 +22,7 @@ mod races;
 mod assignments;
 mod reviews;
 mod decisions;
+mod demo;
 mod page_fixtures;
 mod pages;
 
