@@ -8,7 +8,7 @@
 # propose → edit → attach → endorse → submit → assign → review → decide). Fails on any 5xx,
 # any response off its documented status, media type, headers or schema. See docs/fuzzing.md.
 #   bash tests/schemathesis.sh [max-examples] [seconds-per-role]
-# CI runs it small (.ci/run); the release check runs `bash tests/schemathesis.sh 200 900`.
+# The release check runs `bash tests/schemathesis.sh 200 900`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 examples=${1:-40}
