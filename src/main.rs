@@ -1,4 +1,4 @@
-//! `kyoso`: serve (the default), migrate, or create an admin.
+//! `kyoso`: serve (the default), migrate, create an admin, or fill an empty database with demo data.
 
 use std::io::Read as _;
 use std::net::TcpListener;
@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
-use kyoso::clock::SystemClock;
+use kyoso::clock::{ShiftedClock, SystemClock};
 use kyoso::config::{Mode, Settings};
 use kyoso::bootstrap::AdminError;
 use kyoso::db::{Db, DbError};
@@ -29,6 +29,13 @@ enum Command {
     Admin {
         #[command(subcommand)]
         command: AdminCommand,
+    },
+    /// Fill an EMPTY database with demo data (a call at each stage, users of every role,
+    /// complete proposals) and print how to sign in.
+    Demo {
+        /// The password of every demo account; a random one is chosen and printed otherwise.
+        #[arg(long)]
+        password: Option<String>,
     },
 }
 
@@ -57,6 +64,7 @@ fn main() -> ExitCode {
         Command::Serve => serve(settings),
         Command::Migrate => migrate(&settings),
         Command::Admin { command: AdminCommand::Create { email, name } } => create_admin(settings, &email, &name),
+        Command::Demo { password } => demo(settings, password),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -82,6 +90,8 @@ enum CliError {
     Stdin(std::io::Error),
     #[error("admin create: {0}")]
     AdminCreate(#[from] AdminError),
+    #[error(transparent)]
+    Demo(#[from] kyoso::demo::DemoError),
 }
 
 fn serve(settings: Settings) -> Result<(), CliError> {
@@ -109,5 +119,17 @@ fn create_admin(settings: Settings, email: &str, name: &str) -> Result<(), CliEr
     let state = build_state(settings, Arc::new(SystemClock))?;
     let id = kyoso::bootstrap::create_admin(&state, email, password, name)?;
     println!("admin {email} created (id {id})");
+    Ok(())
+}
+
+fn demo(mut settings: Settings, password: Option<String>) -> Result<(), CliError> {
+    // The demo makes its own admin; a bootstrap admin would make the database look taken.
+    settings.bootstrap.admin_email = None;
+    settings.bootstrap.admin_password = None;
+    let clock = Arc::new(ShiftedClock::default());
+    let state = build_state(settings, clock.clone())?;
+    let password = password.unwrap_or_else(kyoso::demo::generate_password);
+    let demo = actix_web::rt::System::new().block_on(async move { kyoso::demo::fill(&state, &clock, &password).await })?;
+    print!("{demo}");
     Ok(())
 }

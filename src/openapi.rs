@@ -55,7 +55,7 @@ pub fn base() -> utoipa::openapi::OpenApi {
 /// - error responses are documented with the media type they are sent with,
 ///   `application/problem+json` (RFC 9457), which utoipa's annotations give as `application/json`;
 /// - the errors every operation of a kind can answer are documented once here rather than on
-///   each handler: 401 where a token is required, 400/413/415/422 where a body is read, 422
+///   each handler: 401 and 403 where a token is required, 400/413/415/422 where a body is read, 422
 ///   where query parameters are parsed.
 pub fn finish(api: &mut utoipa::openapi::OpenApi) {
     use utoipa::openapi::path::ParameterIn;
@@ -86,7 +86,9 @@ pub fn finish(api: &mut utoipa::openapi::OpenApi) {
             }
             let mut expected: Vec<(&str, &str)> = Vec::new();
             if operation.security.as_ref().is_some_and(|s| !s.is_empty()) {
-                expected.push(("401", "Missing, invalid or expired access token"));
+                expected.push(("401", "Missing, invalid or expired access token, or the session ended (`session_ended`)"));
+                // Any signed-in account may be told to change its password first.
+                expected.push(("403", "The account must change its password first (`password_change_required`), or may not do this"));
             }
             if operation.request_body.is_some() {
                 expected.extend([
@@ -106,6 +108,88 @@ pub fn finish(api: &mut utoipa::openapi::OpenApi) {
             }
             for (status, description) in expected {
                 responses.entry(status.to_string()).or_insert_with(|| problem(description));
+            }
+        }
+    }
+    add_links(api);
+}
+
+/// Where a response names a resource: `(operation, status, kind, expression)`. `kind` is the
+/// path prefix of the operations on that resource (`/api/v1/{kind}/{id}…`), `expression` the
+/// runtime expression that gives its id.
+const RESOURCE_SOURCES: &[(&str, &str, &str, &str)] = &[
+    ("create_call", "201", "calls", "$response.body#/id"),
+    ("update_call", "200", "calls", "$response.body#/id"),
+    ("publish_call", "200", "calls", "$response.body#/id"),
+    ("start_review", "200", "calls", "$response.body#/id"),
+    ("publish_decisions", "200", "calls", "$response.body#/id"),
+    ("list_calls", "200", "calls", "$response.body#/items/0/id"),
+    ("create_proposal", "201", "proposals", "$response.body#/id"),
+    ("update_proposal", "200", "proposals", "$response.body#/id"),
+    ("submit_proposal", "200", "proposals", "$response.body#/id"),
+    ("unsubmit_proposal", "200", "proposals", "$response.body#/id"),
+    ("list_proposals", "200", "proposals", "$response.body#/items/0/id"),
+    ("decide", "200", "proposals", "$response.body#/proposal_id"),
+    ("assign_reviewer", "201", "assignments", "$response.body#/id"),
+    ("accept_assignment", "200", "assignments", "$response.body#/id"),
+    ("list_assignments", "200", "assignments", "$response.body#/0/id"),
+    ("my_assignments", "200", "assignments", "$response.body#/0/id"),
+    ("save_review", "200", "assignments", "$request.path.id"),
+    ("create_user", "201", "users", "$response.body#/id"),
+    ("list_users", "200", "users", "$response.body#/items/0/id"),
+];
+
+/// OpenAPI links, so that stateful clients (schemathesis) follow the real workflow: a created
+/// or listed call leads to publishing it and proposing to it, a proposal to its edits,
+/// attachments, endorsements and submission, an assignment to its review, and so on. Every
+/// operation whose only path parameter is the resource's `id` is a target.
+fn add_links(api: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::RefOr;
+    use utoipa::openapi::link::LinkBuilder;
+
+    let mut operations: Vec<(String, String)> = Vec::new();
+    for (path, item) in &api.paths.paths {
+        let ops = [&item.get, &item.put, &item.post, &item.delete, &item.patch];
+        for op in ops.into_iter().flatten() {
+            if let Some(id) = &op.operation_id {
+                operations.push((path.clone(), id.clone()));
+            }
+        }
+    }
+    let targets = |kind: &str| -> Vec<String> {
+        let prefixes = [format!("/api/v1/{kind}/{{id}}"), format!("/api/v1/public/{kind}/{{id}}")];
+        operations
+            .iter()
+            .filter(|(path, _)| prefixes.iter().any(|p| path == p || path.starts_with(&format!("{p}/"))))
+            .filter(|(path, _)| path.matches('{').count() == 1)
+            .map(|(_, id)| id.clone())
+            .collect()
+    };
+    let mut links: Vec<(String, String, String, utoipa::openapi::link::Link)> = Vec::new();
+    for (source, status, kind, expression) in RESOURCE_SOURCES {
+        for target in targets(kind) {
+            let link = LinkBuilder::new().operation_id(target.clone()).parameter("id", *expression).build();
+            links.push((source.to_string(), status.to_string(), target, link));
+        }
+    }
+    // An uploaded attachment can be downloaded.
+    let download = LinkBuilder::new()
+        .operation_id("download_attachment")
+        .parameter("id", "$request.path.id")
+        .parameter("aid", "$response.body#/id")
+        .build();
+    links.push(("upload_attachment".into(), "201".into(), "download_attachment".into(), download));
+    for item in api.paths.paths.values_mut() {
+        let ops = [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch];
+        for op in ops.into_iter().flatten() {
+            let Some(id) = op.operation_id.clone() else { continue };
+            for (source, status, target, link) in &links {
+                if *source != id {
+                    continue;
+                }
+                if let Some(RefOr::T(response)) = op.responses.responses.get_mut(status) {
+                    response.links.insert(target.clone(), RefOr::T(link.clone()));
+                }
             }
         }
     }

@@ -111,6 +111,8 @@ impl T {
             ProposalStatus::Draft => ("作成中", "draft"),
             ProposalStatus::Submitted => ("提出済み", "submitted"),
             ProposalStatus::UnderReview => ("審査中", "under review"),
+            ProposalStatus::Shortlisted => ("ヒアリング対象", "shortlisted for a hearing"),
+            ProposalStatus::NotShortlisted => ("書面審査で不通過", "not shortlisted"),
             ProposalStatus::Adopted => ("採択", "adopted"),
             ProposalStatus::ConditionallyAdopted => ("条件付き採択", "conditionally adopted"),
             ProposalStatus::Rejected => ("不採択", "not adopted"),

@@ -85,7 +85,7 @@ async fn board(state: &AppState, user: &CurrentUser, id: &str) -> Result<Board, 
     let id = id.to_string();
     state
         .read(Actor::user(user), move |tx| {
-            let ranking = ranking::of_call(tx, &id)?;
+            let ranking = ranking::of_call(tx, &id, None)?;
             let decisions = decisions::of_call(tx, &id)?;
             // The plan is a suggestion; a call it cannot plan for still shows its ranking.
             let plan = decisions::budget_plan(tx, &id).ok();
@@ -171,7 +171,7 @@ pub async fn ranking(req: HttpRequest, state: web::Data<AppState>, path: web::Pa
 pub async fn csv(req: HttpRequest, state: web::Data<AppState>, path: web::Path<String>) -> HttpResponse {
     let (page, user) = or_return!(officer(&req, &state).await);
     let id = path.into_inner();
-    let made = state.read(Actor::user(&user), move |tx| ranking::of_call(tx, &id)?.to_csv()).await;
+    let made = state.read(Actor::user(&user), move |tx| ranking::of_call(tx, &id, None)?.to_csv()).await;
     let body = or_return!(or_page(&page, made));
     page.finish(
         HttpResponse::Ok()

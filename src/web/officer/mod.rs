@@ -104,6 +104,7 @@ pub fn call_status(t: &T, status: CallStatus) -> &'static str {
         CallStatus::Draft => t.st_draft,
         CallStatus::Published => t.st_published,
         CallStatus::UnderReview => t.st_call_review,
+        CallStatus::Hearing => t.st_hearing,
         CallStatus::Decided => t.st_decided,
     }
 }
@@ -114,6 +115,8 @@ pub fn proposal_status(t: &T, status: ProposalStatus) -> &'static str {
         ProposalStatus::Draft => t.st_draft,
         ProposalStatus::Submitted => t.st_submitted,
         ProposalStatus::UnderReview => t.st_under_review,
+        ProposalStatus::Shortlisted => t.st_shortlisted,
+        ProposalStatus::NotShortlisted => t.st_not_shortlisted,
         ProposalStatus::Adopted => t.st_adopted,
         ProposalStatus::ConditionallyAdopted => t.st_conditional,
         ProposalStatus::Rejected => t.st_rejected,
