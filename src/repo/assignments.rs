@@ -234,6 +234,41 @@ pub fn find_pair(conn: &mut DbConn, proposal_id: &str, reviewer_id: &str) -> Que
         .optional()
 }
 
+/// The pair's assignment that was taken back, if any. A pair keeps one row (UNIQUE per pair), so
+/// giving the place again means restoring that row.
+pub fn find_removed_pair(conn: &mut DbConn, proposal_id: &str, reviewer_id: &str) -> QueryResult<Option<AssignmentRow>> {
+    assignments::table
+        .filter(assignments::removed_at.is_not_null())
+        .filter(assignments::proposal_id.eq(proposal_id))
+        .filter(assignments::reviewer_id.eq(reviewer_id))
+        .select(AssignmentRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The pairs of a call whose assignment was taken back: automatic assignment does not offer them
+/// again (an officer took the reviewer off that proposal; only the officer puts them back).
+pub fn removed_pairs(conn: &mut DbConn, call_id: &str) -> QueryResult<Vec<(String, String)>> {
+    assignments::table
+        .filter(assignments::call_id.eq(call_id))
+        .filter(assignments::removed_at.is_not_null())
+        .select((assignments::proposal_id, assignments::reviewer_id))
+        .load(conn)
+}
+
+/// Gives a taken-back assignment again: pending, as if new, with any draft review it kept.
+pub fn restore(conn: &mut DbConn, id: &str, now: DateTime<Utc>) -> QueryResult<()> {
+    diesel::update(assignments::table.find(id))
+        .set((
+            assignments::removed_at.eq(None::<Instant>),
+            assignments::status.eq(AssignmentStatus::Pending.as_str()),
+            assignments::decline_reason.eq(None::<String>),
+            assignments::updated_at.eq(Instant::from(now)),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
 pub fn insert(conn: &mut DbConn, row: &AssignmentRow) -> QueryResult<()> {
     diesel::insert_into(assignments::table).values(row).execute(conn).map(|_| ())
 }

@@ -164,6 +164,15 @@ async fn the_dashboard_shows_prefectures_conflicts_and_a_dry_run_that_creates_no
     let aid = one["id"].as_str().unwrap();
     web.post(&format!("/admin/calls/{call}/assignments/{aid}/remove"), &[("csrf", &page.csrf())]).await.assert_redirect(&format!("/admin/calls/{call}"));
     assert_eq!(api(&app, &format!("/api/v1/calls/{call}/assignments")).await["total"], 2);
+    // Automatic assignment does not put the reviewer back on that proposal...
+    let again = app.post(&format!("/api/v1/calls/{call}/assignments/auto")).token(&app.admin.token).json(&serde_json::json!({ "reviewers_per_proposal": 2 })).send().await;
+    again.assert_status(200);
+    assert_eq!(again.body["created"], 0, "{}", again.body);
+    // ... but the officer may, and the pair's row comes back pending.
+    let restored = app.post(&format!("/api/v1/calls/{call}/assignments")).token(&app.admin.token).json(&serde_json::json!({ "proposal_id": p[1], "reviewer_id": far.id })).send().await;
+    restored.assert_status(201);
+    assert_eq!((restored.str("id"), restored.str("status")), (aid.to_string(), "pending".to_string()));
+    web.post(&format!("/admin/calls/{call}/assignments/{aid}/remove"), &[("csrf", &page.csrf())]).await.assert_redirect(&format!("/admin/calls/{call}"));
     let trail = web.get(&format!("/admin/proposals/{}/audit", p[1])).await;
     trail.assert_page(200, &["操作履歴", "proposal_submitted"]);
     // ... and giving the place to another reviewer from the matrix.

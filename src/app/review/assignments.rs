@@ -65,12 +65,20 @@ pub fn assign(tx: &mut Tx<'_>, admin: &CurrentUser, call_id: &str, input: Assign
             assignments::set_status(tx.conn, &declined.id, AssignmentStatus::Pending, None, tx.now)?;
             declined.id
         }
-        None => {
-            let new = NewAssignment { call: &call, proposal_id: &proposal_id, reviewer_id: &reviewer_id, affinity, origin: "manual", by: &admin.id };
-            let row = new_assignment(new, tx.now);
-            assignments::insert(tx.conn, &row)?;
-            row.id
-        }
+        None => match assignments::find_removed_pair(tx.conn, &proposal_id, &reviewer_id)? {
+            // An assignment taken back may be given again by hand, in the stage it was made for.
+            Some(removed) if removed.stage == stage => {
+                assignments::restore(tx.conn, &removed.id, tx.now)?;
+                removed.id
+            }
+            Some(_) => return Err(ApiError::conflict("already_assigned", "this reviewer was assigned to this proposal in the other stage")),
+            None => {
+                let new = NewAssignment { call: &call, proposal_id: &proposal_id, reviewer_id: &reviewer_id, affinity, origin: "manual", by: &admin.id };
+                let row = new_assignment(new, tx.now);
+                assignments::insert(tx.conn, &row)?;
+                row.id
+            }
+        },
     };
     tx.audit(
         Subject::assignment(&id),

@@ -100,8 +100,10 @@ pub fn run(tx: &mut Tx<'_>, admin: &CurrentUser, call_id: &str, options: AutoAss
     let existing = assignments::of_call(tx.conn, &call.id)?;
     let parties = assignments::parties_of(tx.conn, &proposals)?;
     let ids: Vec<String> = proposals.iter().map(|p| p.id.clone()).collect();
-    let declared = assignments::declared_conflict_pairs(tx.conn, &ids)?;
-    let state = CallState { stage, proposals: &proposals, parties: &parties, reviewers: &reviewers, existing: &existing, declared: declared.iter().collect() };
+    let mut barred = assignments::declared_conflict_pairs(tx.conn, &ids)?;
+    // A pair an officer took apart stays apart unless the officer puts it back.
+    barred.extend(assignments::removed_pairs(tx.conn, &call.id)?);
+    let state = CallState { stage, proposals: &proposals, parties: &parties, reviewers: &reviewers, existing: &existing, barred: barred.iter().collect() };
     let solution = assignment::solve(&state.instance(per_proposal, options.max_per_reviewer)?);
 
     let mut created_per_reviewer: HashMap<String, usize> = HashMap::new();
@@ -169,8 +171,9 @@ struct CallState<'a> {
     reviewers: &'a [UserRow],
     /// Every assignment of the call, declined ones included.
     existing: &'a [AssignmentRow],
-    /// Declared conflicts as (proposal id, reviewer id).
-    declared: Vec<&'a (String, String)>,
+    /// Pairs never offered, as (proposal id, reviewer id): declared conflicts, and assignments an
+    /// officer took back.
+    barred: Vec<&'a (String, String)>,
 }
 
 impl CallState<'_> {
@@ -183,7 +186,7 @@ impl CallState<'_> {
 
         let profiles: Vec<_> = self.reviewers.iter().map(assignments::profile).collect();
         let mut forbidden = conflict::conflicted_pairs(self.parties, &profiles);
-        for (p, r) in &self.declared {
+        for (p, r) in &self.barred {
             if let (Some(&pi), Some(&ri)) = (proposal_index.get(p.as_str()), reviewer_index.get(r.as_str())) {
                 forbidden.push((pi, ri));
             }
