@@ -371,6 +371,8 @@ impl fmt::Display for Demo {
         }
         writeln!(f, "\nStart the server (`cargo run`), then open:")?;
         writeln!(f, "  /login                      sign in with any account above")?;
+        writeln!(f, "  /admin                      the program officer's calls, dashboards, ranking and decisions ({ADMIN_EMAIL})")?;
+        writeln!(f, "  /                           a prefecture's open calls and proposals, e.g. Osaka's draft (osaka@pref.example.jp)")?;
         writeln!(f, "  /me/assignments             a reviewer's assignments (e.g. {})", content::EXPERTS[0].email)?;
         writeln!(f, "  /proposals/{}/result  a published result (as {})", self.result_proposal, content::OFFICERS[0].email)?;
         writeln!(f, "  /docs                       the API, to try every operation as the program officer {ADMIN_EMAIL}")

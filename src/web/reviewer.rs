@@ -14,7 +14,7 @@ use crate::app::review::workspace::{Workspace, workspace};
 use crate::app::review::{assignments, conflicts, reviews};
 use crate::auth::CurrentUser;
 use crate::domain::grade::Grade;
-use crate::domain::review::{AssignmentStatus, ReviewInput, ReviewStatus};
+use crate::domain::review::{AssignmentStatus, ReviewInput, ReviewStage, ReviewStatus};
 use crate::domain::user::Role;
 use crate::error::{ApiError, FieldError};
 use crate::repo::audit::Actor;
@@ -33,6 +33,7 @@ struct Row {
     assigned_on: String,
     pending: bool,
     readable: bool,
+    hearing: bool,
 }
 
 struct Group {
@@ -159,6 +160,7 @@ pub async fn list(req: HttpRequest, state: web::Data<AppState>, query: web::Quer
             assigned_on: lang.date_time(a.assignment.created_at),
             pending: a.assignment.status == AssignmentStatus::Pending,
             readable: a.assignment.status != AssignmentStatus::Declined,
+            hearing: a.assignment.stage == ReviewStage::Hearing,
         };
         if let Some(group) = groups.iter_mut().find(|g| g.heading == label) {
             group.rows.push(row);

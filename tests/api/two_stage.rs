@@ -122,6 +122,10 @@ async fn a_two_stage_call_goes_from_documents_through_hearings_to_decisions() {
     assert_eq!(heard.body["stage"], "hearing");
     let mine = app.get("/api/v1/me/assignments").token(&panel.token).send().await;
     assert_eq!(mine.body["items"][0]["stage"], "hearing");
+    // The reviewer's page says which assignments are hearings.
+    let web = crate::pages::Browser::new(&app);
+    web.sign_in(&panel.email, crate::helpers::PASSWORD).await;
+    web.get("/me/assignments").await.assert_page(200, &["ヒアリング審査"]);
     let grades = json!({ "grades": { "purpose": "A" } });
     let too_soon = app.put(&format!("/api/v1/assignments/{}/review", heard.str("id"))).token(&panel.token).json(&grades).send().await;
     too_soon.assert_problem(409, "hearing_not_held");
