@@ -111,7 +111,28 @@ pub fn finish(api: &mut utoipa::openapi::OpenApi) {
             }
         }
     }
+    open_embedded_bodies(api);
     add_links(api);
+}
+
+/// A response that embeds the proposal body (`#[serde(flatten)]`, written as `allOf`) must not
+/// inherit the body's "no unknown fields" rule: that rule is for requests, and under `allOf` it
+/// would forbid the response's own fields (`id`, `status`, …).
+fn open_embedded_bodies(api: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{RefOr, Schema};
+    const BODY: &str = "ProposalContent";
+    let Some(components) = api.components.as_mut() else { return };
+    let Some(RefOr::T(Schema::Object(mut open))) = components.schemas.get(BODY).cloned() else { return };
+    open.additional_properties = None;
+    let location = format!("#/components/schemas/{BODY}");
+    for schema in components.schemas.values_mut() {
+        let RefOr::T(Schema::AllOf(all)) = schema else { continue };
+        for item in &mut all.items {
+            if matches!(item, RefOr::Ref(r) if r.ref_location == location) {
+                *item = RefOr::T(Schema::Object(open.clone()));
+            }
+        }
+    }
 }
 
 /// Where a response names a resource: `(operation, status, kind, expression)`. `kind` is the
