@@ -115,23 +115,36 @@ pub fn finish(api: &mut utoipa::openapi::OpenApi) {
     add_links(api);
 }
 
-/// A response that embeds the proposal body (`#[serde(flatten)]`, written as `allOf`) must not
-/// inherit the body's "no unknown fields" rule: that rule is for requests, and under `allOf` it
-/// would forbid the response's own fields (`id`, `status`, …).
+/// A response that embeds the proposal body (`#[serde(flatten)]`, written as `allOf`, also
+/// inside lists) must not inherit the body's "no unknown fields" rule: that rule is for
+/// requests, and under `allOf` it would forbid the response's own fields (`id`, `status`, …).
+/// The document is rewritten as JSON because the embedding occurs at any depth.
 fn open_embedded_bodies(api: &mut utoipa::openapi::OpenApi) {
-    use utoipa::openapi::{RefOr, Schema};
+    use serde_json::Value;
     const BODY: &str = "ProposalContent";
-    let Some(components) = api.components.as_mut() else { return };
-    let Some(RefOr::T(Schema::Object(mut open))) = components.schemas.get(BODY).cloned() else { return };
-    open.additional_properties = None;
-    let location = format!("#/components/schemas/{BODY}");
-    for schema in components.schemas.values_mut() {
-        let RefOr::T(Schema::AllOf(all)) = schema else { continue };
-        for item in &mut all.items {
-            if matches!(item, RefOr::Ref(r) if r.ref_location == location) {
-                *item = RefOr::T(Schema::Object(open.clone()));
+    fn open_up(node: &mut Value, reference: &Value, open: &Value) {
+        match node {
+            Value::Object(map) => {
+                if let Some(Value::Array(parts)) = map.get_mut("allOf") {
+                    for part in parts.iter_mut().filter(|p| *p == reference) {
+                        *part = open.clone();
+                    }
+                }
+                map.values_mut().for_each(|v| open_up(v, reference, open));
             }
+            Value::Array(items) => items.iter_mut().for_each(|v| open_up(v, reference, open)),
+            _ => {}
         }
+    }
+    let Ok(mut doc) = serde_json::to_value(&*api) else { return };
+    let mut open = doc["components"]["schemas"][BODY].clone();
+    let Some(fields) = open.as_object_mut() else { return };
+    fields.remove("additionalProperties");
+    let reference = serde_json::json!({ "$ref": format!("#/components/schemas/{BODY}") });
+    open_up(&mut doc, &reference, &open);
+    match serde_json::from_value(doc) {
+        Ok(opened) => *api = opened,
+        Err(e) => tracing::error!(error = %e, "the OpenAPI document could not be rewritten"),
     }
 }
 
@@ -156,6 +169,9 @@ const RESOURCE_SOURCES: &[(&str, &str, &str, &str)] = &[
     ("list_assignments", "200", "assignments", "$response.body#/0/id"),
     ("my_assignments", "200", "assignments", "$response.body#/0/id"),
     ("save_review", "200", "assignments", "$request.path.id"),
+    ("make_shortlist", "200", "calls", "$response.body#/id"),
+    ("schedule_hearing", "201", "hearings", "$response.body#/id"),
+    ("list_hearings", "200", "hearings", "$response.body#/items/0/id"),
     ("create_user", "201", "users", "$response.body#/id"),
     ("list_users", "200", "users", "$response.body#/items/0/id"),
 ];
