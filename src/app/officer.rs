@@ -7,8 +7,6 @@ use std::collections::{HashMap, HashSet};
 
 use diesel::connection::{Connection, TransactionManager};
 
-use crate::app::review::auto;
-use crate::app::review::view::{AutoAssign, Unfilled};
 use crate::app::{Event, Subject, Tx, decisions};
 use crate::auth::CurrentUser;
 use crate::db::DbConn;
@@ -128,33 +126,6 @@ fn rehearse<T>(tx: &mut Tx<'_>, work: impl FnOnce(&mut Tx<'_>) -> ApiResult<T>) 
     };
     Savepoints::rollback_transaction(tx.conn)?;
     outcome
-}
-
-/// A pair automatic assignment would form.
-pub struct ProposedPair {
-    pub proposal_id: String,
-    pub reviewer_id: String,
-    pub affinity: i32,
-}
-
-pub struct AutoPreview {
-    pub pairs: Vec<ProposedPair>,
-    pub total_affinity: u64,
-    pub unfilled: Vec<Unfilled>,
-}
-
-/// What automatic assignment would do now, without doing it.
-pub fn preview_auto_assignment(tx: &mut Tx<'_>, admin: &CurrentUser, call_id: &str, options: AutoAssign) -> ApiResult<AutoPreview> {
-    rehearse(tx, |tx| {
-        let before: HashSet<String> = assignments::of_call(tx.conn, call_id)?.into_iter().map(|a| a.id).collect();
-        let result = auto::run(tx, admin, call_id, options, "")?;
-        let pairs = assignments::of_call(tx.conn, call_id)?
-            .into_iter()
-            .filter(|a| !before.contains(&a.id))
-            .map(|a| ProposedPair { proposal_id: a.proposal_id, reviewer_id: a.reviewer_id, affinity: a.affinity })
-            .collect();
-        Ok(AutoPreview { pairs, total_affinity: result.total_affinity, unfilled: result.unfilled })
-    })
 }
 
 /// Who publishing the decisions would email, and about what, without publishing.

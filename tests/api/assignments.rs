@@ -330,3 +330,32 @@ async fn a_deactivated_reviewer_gets_no_new_assignment() {
     res.assert_problem(422, "validation_failed");
     assert_eq!(res.body["errors"][0]["code"], "not_a_reviewer");
 }
+
+#[actix_web::test]
+async fn a_dry_run_shows_the_pairs_and_creates_nothing() {
+    let app = TestApp::spawn().await;
+    let (call, proposals) = call_under_review(&app, &[("a", "01", &["materials"]), ("b", "02", &["energy"])]).await;
+    let expert_a = expert(&app, "九州大学", Some("40"), &["materials"], None).await;
+    let expert_b = expert(&app, "京都大学", Some("26"), &["energy"], None).await;
+    let body = json!({ "reviewers_per_proposal": 1, "dry_run": true });
+    let dry = app.post(&format!("/api/v1/calls/{call}/assignments/auto")).token(&app.admin.token).json(&body).send().await;
+    dry.assert_status(200);
+    assert_eq!(dry.body["created"], 0);
+    let mut pairs: Vec<(String, String, u64)> = dry.body["pairs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["proposal_id"].as_str().unwrap().to_string(), p["reviewer_id"].as_str().unwrap().to_string(), p["affinity"].as_u64().unwrap()))
+        .collect();
+    pairs.sort();
+    let mut expected = vec![(proposals[0].clone(), expert_a.id.clone(), 1), (proposals[1].clone(), expert_b.id.clone(), 1)];
+    expected.sort();
+    assert_eq!(pairs, expected, "each proposal goes to the reviewer who shares its keyword");
+    assert_eq!(dry.body["total_affinity"], 2);
+    let listed = app.get(&format!("/api/v1/calls/{call}/assignments")).token(&app.admin.token).send().await;
+    assert_eq!(listed.body["total"], 0, "a dry run creates nothing");
+
+    let real = app.post(&format!("/api/v1/calls/{call}/assignments/auto")).token(&app.admin.token).json(&json!({ "reviewers_per_proposal": 1 })).send().await;
+    assert_eq!(real.body["created"], 2);
+    assert_eq!(real.body["pairs"].as_array().unwrap().len(), 2, "the pairs formed are listed too");
+}

@@ -19,7 +19,7 @@ use crate::repo::new_id;
 use crate::repo::proposals::{self, ProposalRow};
 use crate::repo::users::UserRow;
 
-use super::view::{AutoAssign, AutoAssignResult, Unfilled};
+use super::view::{AssignedPair, AutoAssign, AutoAssignResult, Unfilled};
 use super::{call_in_review, notify_reviewers};
 
 pub(super) struct NewAssignment<'a> {
@@ -105,6 +105,9 @@ pub fn run(tx: &mut Tx<'_>, admin: &CurrentUser, call_id: &str, options: AutoAss
     barred.extend(assignments::removed_pairs(tx.conn, &call.id)?);
     let state = CallState { stage, proposals: &proposals, parties: &parties, reviewers: &reviewers, existing: &existing, barred: barred.iter().collect() };
     let solution = assignment::solve(&state.instance(per_proposal, options.max_per_reviewer)?);
+    if options.dry_run {
+        return Ok(AutoAssignResult { created: 0, ..outcome(&proposals, &reviewers, &solution) });
+    }
 
     let mut created_per_reviewer: HashMap<String, usize> = HashMap::new();
     for pair in &solution.pairs {
@@ -124,7 +127,7 @@ pub fn run(tx: &mut Tx<'_>, admin: &CurrentUser, call_id: &str, options: AutoAss
         *created_per_reviewer.entry(reviewer.id.clone()).or_default() += 1;
     }
     notify_reviewers(tx, base_url, &created_per_reviewer, &call)?;
-    let result = outcome(&proposals, &solution);
+    let result = outcome(&proposals, &reviewers, &solution);
     tx.audit(
         Subject::call(&call.id),
         Event::AssignmentsAuto {
@@ -137,7 +140,7 @@ pub fn run(tx: &mut Tx<'_>, admin: &CurrentUser, call_id: &str, options: AutoAss
     Ok(result)
 }
 
-fn outcome(proposals: &[ProposalRow], solution: &Solution) -> AutoAssignResult {
+fn outcome(proposals: &[ProposalRow], reviewers: &[UserRow], solution: &Solution) -> AutoAssignResult {
     let unfilled = solution
         .unfilled
         .iter()
@@ -148,7 +151,16 @@ fn outcome(proposals: &[ProposalRow], solution: &Solution) -> AutoAssignResult {
             detail: u.reason.describe().to_string(),
         })
         .collect();
-    AutoAssignResult { created: solution.pairs.len(), total_affinity: solution.total_affinity, unfilled }
+    let pairs = solution
+        .pairs
+        .iter()
+        .map(|p| AssignedPair {
+            proposal_id: proposals[p.proposal as usize].id.clone(),
+            reviewer_id: reviewers[p.reviewer as usize].id.clone(),
+            affinity: p.affinity,
+        })
+        .collect();
+    AutoAssignResult { created: solution.pairs.len(), total_affinity: solution.total_affinity, unfilled, pairs }
 }
 
 /// The proposals a stage reviews: the hearing hears the shortlist only.

@@ -133,6 +133,18 @@ pub struct AutoAssign {
     pub reviewers_per_proposal: Option<u32>,
     /// An upper bound on every reviewer's load in this call, on top of their own maximum.
     pub max_per_reviewer: Option<u32>,
+    /// Show the pairs that would be formed and create nothing (`created: 0`).
+    #[serde(default)]
+    pub dry_run: bool,
+}
+
+/// A pair automatic assignment forms (or, in a dry run, would form).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AssignedPair {
+    pub proposal_id: String,
+    pub reviewer_id: String,
+    /// Keywords the proposal and the reviewer's expertise share.
+    pub affinity: u32,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -148,9 +160,11 @@ pub struct Unfilled {
 pub struct AutoAssignResult {
     /// Assignments created by this run.
     pub created: usize,
-    /// Total keyword affinity of the assignments created.
+    /// Total keyword affinity of the pairs.
     pub total_affinity: u64,
     pub unfilled: Vec<Unfilled>,
+    /// The pairs formed, or in a dry run the pairs that would be.
+    pub pairs: Vec<AssignedPair>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]

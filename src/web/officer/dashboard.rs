@@ -6,8 +6,8 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
-use crate::app::officer::{self, AutoPreview, Dashboard, Pairing};
-use crate::app::review::view::{AssignReviewer, AutoAssign};
+use crate::app::officer::{self, Dashboard, Pairing};
+use crate::app::review::view::{AssignReviewer, AutoAssign, AutoAssignResult};
 use crate::app::review::{assignments, auto};
 use crate::auth::CurrentUser;
 use crate::domain::call::CallStatus;
@@ -78,7 +78,7 @@ struct DashboardPage {
 struct PairView {
     proposal: String,
     reviewer: String,
-    affinity: i32,
+    affinity: u32,
 }
 
 struct UnfilledView {
@@ -230,7 +230,7 @@ fn options(f: &Fields) -> Result<AutoAssign, ApiError> {
     let number = |name: &str| -> Result<Option<u32>, ApiError> {
         f.filled(name).map(|v| v.parse::<u32>().map_err(|_| ApiError::field(name, "invalid", "enter a whole number"))).transpose()
     };
-    Ok(AutoAssign { reviewers_per_proposal: number("reviewers_per_proposal")?, max_per_reviewer: number("max_per_reviewer")? })
+    Ok(AutoAssign { reviewers_per_proposal: number("reviewers_per_proposal")?, max_per_reviewer: number("max_per_reviewer")?, dry_run: false })
 }
 
 /// The dry run: what automatic assignment would form now, and what would stay unfilled and why.
@@ -242,8 +242,9 @@ pub async fn preview(req: HttpRequest, state: web::Data<AppState>, path: web::Pa
         Err(e) => return with_alert(&page, &state, &user, &id, e).await,
     };
     let (admin, call_id) = (user.clone(), id.clone());
-    let preview = state.write(Actor::user(&user), move |tx| officer::preview_auto_assignment(tx, &admin, &call_id, opts)).await;
-    let preview: AutoPreview = match preview {
+    let dry_run = AutoAssign { dry_run: true, ..opts };
+    let preview = state.read(Actor::user(&user), move |tx| auto::run(tx, &admin, &call_id, dry_run, "")).await;
+    let preview: AutoAssignResult = match preview {
         Ok(p) => p,
         Err(e) => return with_alert(&page, &state, &user, &id, e).await,
     };
