@@ -225,3 +225,21 @@ pub fn start_review(tx: &mut Tx, id: &str) -> ApiResult<Call> {
     tx.audit(Subject::call(id), Event::CallReviewStarted { from, to, proposals_under_review })?;
     reloaded(tx, id)
 }
+
+/// What anyone may see without signing in: the calls accepting proposals now, and the
+/// published results of the latest decided calls (採択課題一覧).
+pub struct PublicBoard {
+    pub open: Vec<Call>,
+    pub results: Vec<crate::app::decisions::view::PublicResults>,
+}
+
+/// The home page's board. The lists are short (a handful of calls a year), so each decided
+/// call's results are read with the public results use-case itself.
+pub fn public_board(tx: &mut Tx) -> ApiResult<PublicBoard> {
+    const LATEST: i64 = 5;
+    let (published, _) = calls::list(tx.conn, false, Some(CallStatus::Published), 50, 0)?;
+    let open = published.iter().filter(|c| c.accepting_submissions(tx.now)).map(|c| c.view(tx.now)).collect::<Result<_, _>>()?;
+    let (decided, _) = calls::list(tx.conn, false, Some(CallStatus::Decided), LATEST, 0)?;
+    let results = decided.iter().map(|c| crate::app::decisions::publication::adopted(tx, &c.id)).collect::<ApiResult<_>>()?;
+    Ok(PublicBoard { open, results })
+}

@@ -6,11 +6,14 @@ use askama::Template;
 
 use crate::app::accounts::passwords::{self, PasswordResetRequest, TokenPasswordRequest};
 use crate::app::accounts::session::{self, LoginRequest};
+use crate::app::calls::{self, PublicBoard};
 use crate::auth::one_time::Purpose;
+use crate::domain::prefecture::PrefectureCode;
 use crate::domain::user::Role;
 use crate::repo::audit::Actor;
 use crate::state::AppState;
 
+use super::i18n::Lang;
 use super::{Chrome, Form, Link, Page, csrf_refused, error_page, fields, message, render, see_other};
 
 #[derive(Template)]
@@ -27,6 +30,57 @@ struct LoginPage {
 struct HomePage {
     c: Chrome,
     admin: bool,
+    /// What anyone may read: the open calls and the latest published results.
+    board: Option<Board>,
+}
+
+struct Board {
+    open: Vec<OpenCall>,
+    results: Vec<CallResults>,
+}
+
+struct OpenCall {
+    title: String,
+    deadline: String,
+}
+
+struct CallResults {
+    title: String,
+    items: Vec<Adoption>,
+}
+
+struct Adoption {
+    lead: String,
+    partners: String,
+    title: String,
+    amount: String,
+    outcome: &'static str,
+}
+
+/// The public board in the page's language.
+fn board(lang: Lang, found: PublicBoard) -> Board {
+    let prefecture = |code: &str| code.parse::<PrefectureCode>().map(|p| lang.pick(p.name_ja(), p.name_en()).to_string()).unwrap_or_else(|_| code.to_string());
+    Board {
+        open: found.open.into_iter().map(|c| OpenCall { title: c.title, deadline: lang.date_time(c.closes_at) }).collect(),
+        results: found
+            .results
+            .into_iter()
+            .map(|r| CallResults {
+                title: r.call_title,
+                items: r
+                    .items
+                    .into_iter()
+                    .map(|a| Adoption {
+                        lead: prefecture(&a.lead_prefecture_code),
+                        partners: a.partner_prefecture_codes.iter().map(|c| prefecture(c)).collect::<Vec<_>>().join(lang.pick("、", ", ")),
+                        title: a.title.unwrap_or_default(),
+                        amount: lang.yen(a.awarded_amount_yen),
+                        outcome: lang.pick(a.outcome.name_ja(), a.outcome.name_en()),
+                    })
+                    .collect(),
+            })
+            .collect(),
+    }
 }
 
 #[derive(Template)]
@@ -76,8 +130,11 @@ pub async fn home(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse 
     match &page.user {
         Some(u) if u.role == Role::Reviewer => see_other(&page, "/me/assignments"),
         Some(u) if u.role == Role::Applicant => super::applicant::home(&page, &state, u).await,
-        Some(u) => render(&page, StatusCode::OK, &HomePage { c: page.chrome(), admin: u.role == Role::Admin }),
-        None => render(&page, StatusCode::OK, &HomePage { c: page.chrome(), admin: false }),
+        Some(u) => render(&page, StatusCode::OK, &HomePage { c: page.chrome(), admin: u.role == Role::Admin, board: None }),
+        None => match state.read(Actor::anonymous("page", page.ip.clone()), calls::public_board).await {
+            Ok(found) => render(&page, StatusCode::OK, &HomePage { c: page.chrome(), admin: false, board: Some(board(page.lang, found)) }),
+            Err(e) => error_page(&page, &e),
+        },
     }
 }
 

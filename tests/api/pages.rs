@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde_json::json;
 
-use crate::fixtures::{assign, pdf, review};
+use crate::fixtures::{assign, open_call, pdf, review};
 use crate::page_fixtures::{assigned, endorsable};
 use crate::helpers::{ADMIN_EMAIL, PASSWORD, TestApp};
 
@@ -447,6 +447,23 @@ async fn the_applicant_reads_the_result_once_published() {
     );
     let anonymous = Browser::new(&app);
     anonymous.get(&format!("/proposals/{proposal}/result")).await.assert_redirect("/login?next=");
+    // The adopted list is public, on the home page too; no reviewer is named there.
+    let home = anonymous.get("/").await;
+    home.assert_page(200, &["採択結果", "review 地域産学官共同研究拠点", "条件付き採択", "1,500,000,000円"]);
+    let name = app.get("/api/v1/me").token(&reviewer.token).send().await.str("name");
+    assert!(!home.text.contains(&name) && !home.text.contains(&reviewer.email), "no reviewer identity on the public page");
+}
+
+#[actix_web::test]
+async fn anyone_sees_the_open_calls_on_the_home_page() {
+    let app = TestApp::spawn().await;
+    let anonymous = Browser::new(&app);
+    anonymous.get("/").await.assert_page(200, &["公募中の事業", "現在公募中の事業はありません。"]);
+    let call = open_call(&app, "lab_construction").await;
+    let title = app.get(&format!("/api/v1/calls/{call}")).token(&app.admin.token).send().await.str("title");
+    let home = anonymous.get("/").await;
+    home.assert_page(200, &["公募中の事業", &title, "締切"]);
+    anonymous.get("/?lang=en").await.assert_page(200, &["Open calls", &title, "Deadline"]);
 }
 
 #[actix_web::test]
