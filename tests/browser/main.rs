@@ -75,7 +75,10 @@ fn screenshot_path(name: &str) -> PathBuf {
 
 /// Waits for the page whose heading is `text` (a click's navigation may still be under way).
 async fn heading(driver: &WebDriver, text: &str) {
-    if let Err(e) = driver.find(By::XPath(&format!("//h1[normalize-space()='{text}']"))).await {
+    // A loaded 2-core machine sometimes takes longer than the default 20 s poll to finish a
+    // navigation (CI has printed the expected page right after such a miss), so wait longer.
+    let query = driver.query(By::XPath(&format!("//h1[normalize-space()='{text}']"))).wait(Duration::from_secs(90), Duration::from_millis(250));
+    if let Err(e) = query.first().await {
         let url = driver.current_url().await.map(|u| u.to_string()).unwrap_or_default();
         let source = driver.source().await.unwrap_or_default();
         panic!("no heading {text:?} at {url}: {e}\n{source}");
