@@ -31,6 +31,9 @@ Japan Standard Time (+09:00). Money is an integer number of yen.",
         (name = "review", description = "Conflicts of interest, assignments, S/A/B/C reviews, ranking"),
         (name = "decisions", description = "Decisions within the budget, publication, results"),
         (name = "selection", description = "Two-stage selection: the shortlist after the document review, hearing slots"),
+        (name = "projects", description = "Projects after adoption: schedules per fiscal year, conditions, annual grants, stage gates, the funding report"),
+        (name = "reports", description = "Annual progress reports (実績報告) against the KPIs, and the KPI progress view"),
+        (name = "evaluations", description = "Interim and ex-post evaluation rounds (中間評価・事後評価): items, self-evaluations, evaluators, grades, published results"),
     )
 )]
 pub struct ApiDoc;
@@ -174,6 +177,8 @@ const RESOURCE_SOURCES: &[(&str, &str, &str, &str)] = &[
     ("list_hearings", "200", "hearings", "$response.body#/items/0/id"),
     ("create_user", "201", "users", "$response.body#/id"),
     ("list_users", "200", "users", "$response.body#/items/0/id"),
+    ("list_projects", "200", "projects", "$response.body#/items/0/id"),
+    ("get_project", "200", "projects", "$response.body#/id"),
 ];
 
 /// OpenAPI links, so that stateful clients (schemathesis) follow the real workflow: a created

@@ -11,6 +11,7 @@ use crate::app::{Event, Subject, Tx};
 use crate::auth::CurrentUser;
 use crate::domain::call::{self, CallField, CallStatus, CallTerms, Criterion, DEFAULT_REVIEWERS_PER_PROPOSAL, Program};
 use crate::domain::money::Yen;
+use crate::domain::project::YearBudgets;
 use crate::domain::proposal::ProposalStatus;
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::repo::calls::{self, Call, CallRow};
@@ -37,6 +38,9 @@ pub struct CreateCall {
     pub criteria: Vec<Criterion>,
     /// 1 (default): the document review decides; 2: a shortlist is then heard. Only while a draft.
     pub selection_stages: Option<i32>,
+    /// Budget per fiscal year, e.g. `{"2027": 10000000000}`; no year's awards may exceed it.
+    #[schema(value_type = Option<std::collections::BTreeMap<String, i64>>)]
+    pub budget_by_year: Option<YearBudgets>,
 }
 
 /// Amounts below zero become zero here, which the terms' own check reports as not positive.
@@ -63,6 +67,7 @@ impl CreateCall {
             reviewers_per_proposal: self.reviewers_per_proposal.unwrap_or(DEFAULT_REVIEWERS_PER_PROPOSAL),
             criteria: self.criteria,
             selection_stages: self.selection_stages.unwrap_or(1),
+            budget_by_year: self.budget_by_year.unwrap_or_default(),
         }
     }
 }
@@ -89,7 +94,7 @@ pub fn get(tx: &mut Tx, user: &CurrentUser, id: &str) -> ApiResult<Call> {
 
 fn field_of(key: &str) -> Option<CallField> {
     use CallField::*;
-    [Program, FiscalYear, Title, Description, OpensAt, ClosesAt, TotalBudget, MaxRequest, ReviewersPerProposal, Criteria, SelectionStages]
+    [Program, FiscalYear, Title, Description, OpensAt, ClosesAt, TotalBudget, MaxRequest, ReviewersPerProposal, Criteria, SelectionStages, BudgetByYear]
         .into_iter()
         .find(|f| f.name() == key)
 }
@@ -159,6 +164,9 @@ fn patched_terms(row: &CallRow, patch: &Map<String, Value>, now: DateTime<Utc>) 
             }
             CallField::Criteria => terms.criteria = parse_field(key, value, &mut errors).unwrap_or(terms.criteria),
             CallField::SelectionStages => terms.selection_stages = parse_field(key, value, &mut errors).unwrap_or(terms.selection_stages),
+            CallField::BudgetByYear => {
+                terms.budget_by_year = if value.is_null() { YearBudgets::new() } else { parse_field(key, value, &mut errors).unwrap_or(terms.budget_by_year) }
+            }
         }
     }
     if !frozen.is_empty() {

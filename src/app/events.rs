@@ -6,9 +6,12 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::domain::call::{CallStatus, Program};
+use crate::app::evaluations::publication::YearChange;
 use crate::domain::decision::Outcome;
+use crate::domain::grade::Grade;
 use crate::domain::money::Yen;
 use crate::domain::prefecture::PrefectureCode;
+use crate::domain::project::{Phase, YearAmount};
 use crate::domain::proposal::ProposalStatus;
 use crate::domain::proposal::content::SignatoryRole;
 use crate::domain::user::Role;
@@ -43,6 +46,14 @@ impl Subject {
 
     pub fn assignment(id: &str) -> Self {
         Self::new("assignment", id)
+    }
+
+    pub fn project(id: &str) -> Self {
+        Self::new("project", id)
+    }
+
+    pub fn evaluation(id: &str) -> Self {
+        Self::new("evaluation", id)
     }
 }
 
@@ -140,6 +151,14 @@ pub enum Event {
         previous_starts_at: DateTime<FixedOffset>,
         sequence: i32,
     },
+
+    // projects after adoption
+    ProjectCreated { proposal_id: String, call_id: String, schedule: Vec<YearAmount>, conditional: bool },
+    ProjectConditionsCleared { note: String },
+    GrantMade { fiscal_year: i32, amount_yen: Yen },
+    ProjectPhaseChanged { from: Phase, to: Phase, reason: String },
+    EvaluationAdjusted { evaluation_id: String, grade: Grade, percent: u32, changes: Vec<YearChange>, capped_by_budget: Vec<YearChange> },
+    EvaluationPublished { projects: usize, cohort_mean: Option<f64> },
 }
 
 impl Event {

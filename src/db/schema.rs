@@ -138,6 +138,7 @@ diesel::table! {
         decisions_published_at -> Nullable<Timestamp>,
         selection_stages -> Integer,
         hearing_started_at -> Nullable<Timestamp>,
+        budget_by_year -> Text,
     }
 }
 
@@ -299,6 +300,142 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    decision_years (proposal_id, fiscal_year) {
+        proposal_id -> Text,
+        fiscal_year -> Integer,
+        amount_yen -> BigInt,
+    }
+}
+
+diesel::table! {
+    projects (id) {
+        id -> Text,
+        proposal_id -> Text,
+        call_id -> Text,
+        lead_prefecture_code -> Text,
+        title -> Text,
+        phase -> Text,
+        phase_reason -> Nullable<Text>,
+        conditions -> Nullable<Text>,
+        conditions_cleared_at -> Nullable<Timestamp>,
+        conditions_cleared_by -> Nullable<Text>,
+        conditions_note -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    project_years (project_id, fiscal_year) {
+        project_id -> Text,
+        fiscal_year -> Integer,
+        amount_yen -> BigInt,
+        granted_at -> Nullable<Timestamp>,
+        granted_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    progress_reports (project_id, fiscal_year) {
+        project_id -> Text,
+        fiscal_year -> Integer,
+        status -> Text,
+        kpis -> Text,
+        papers -> Nullable<BigInt>,
+        patents_domestic_filed -> Nullable<BigInt>,
+        patents_domestic_granted -> Nullable<BigInt>,
+        patents_foreign_filed -> Nullable<BigInt>,
+        patents_foreign_granted -> Nullable<BigInt>,
+        products -> Nullable<BigInt>,
+        revenue_yen -> Nullable<BigInt>,
+        press -> Nullable<BigInt>,
+        awards -> Nullable<BigInt>,
+        narrative -> Text,
+        version -> Integer,
+        updated_by -> Text,
+        submitted_at -> Nullable<Timestamp>,
+        submitted_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    evaluations (id) {
+        id -> Text,
+        call_id -> Text,
+        kind -> Text,
+        fiscal_year -> Integer,
+        title -> Text,
+        items -> Text,
+        self_evaluation_due -> Timestamp,
+        adjust_s -> Integer,
+        adjust_a -> Integer,
+        adjust_b -> Integer,
+        adjust_c -> Integer,
+        status -> Text,
+        grading_started_at -> Nullable<Timestamp>,
+        reminded_at -> Nullable<Timestamp>,
+        published_at -> Nullable<Timestamp>,
+        version -> Integer,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    self_evaluations (evaluation_id, project_id) {
+        evaluation_id -> Text,
+        project_id -> Text,
+        text -> Text,
+        updated_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    evaluation_assignments (id) {
+        id -> Text,
+        evaluation_id -> Text,
+        project_id -> Text,
+        reviewer_id -> Text,
+        status -> Text,
+        decline_reason -> Nullable<Text>,
+        origin -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        removed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    evaluation_reviews (assignment_id) {
+        assignment_id -> Text,
+        grades -> Text,
+        comments -> Text,
+        overall_comment -> Nullable<Text>,
+        status -> Text,
+        submitted_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    evaluation_results (evaluation_id, project_id) {
+        evaluation_id -> Text,
+        project_id -> Text,
+        score_hundredths -> Integer,
+        grade -> Text,
+        item_means -> Text,
+        adjustment_percent -> Nullable<Integer>,
+    }
+}
+
 diesel::joinable!(designated_cities -> prefectures (prefecture_code));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
@@ -312,6 +449,15 @@ diesel::joinable!(assignments -> proposals (proposal_id));
 diesel::joinable!(reviews -> assignments (assignment_id));
 diesel::joinable!(decisions -> proposals (proposal_id));
 diesel::joinable!(hearing_slots -> proposals (proposal_id));
+diesel::joinable!(decision_years -> decisions (proposal_id));
+diesel::joinable!(projects -> proposals (proposal_id));
+diesel::joinable!(project_years -> projects (project_id));
+diesel::joinable!(progress_reports -> projects (project_id));
+diesel::joinable!(evaluations -> calls (call_id));
+diesel::joinable!(self_evaluations -> projects (project_id));
+diesel::joinable!(evaluation_assignments -> projects (project_id));
+diesel::joinable!(evaluation_reviews -> evaluation_assignments (assignment_id));
+diesel::joinable!(evaluation_results -> projects (project_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     prefectures,
@@ -336,4 +482,13 @@ diesel::allow_tables_to_appear_in_same_query!(
     reviews,
     decisions,
     hearing_slots,
+    decision_years,
+    projects,
+    project_years,
+    progress_reports,
+    evaluations,
+    self_evaluations,
+    evaluation_assignments,
+    evaluation_reviews,
+    evaluation_results,
 );

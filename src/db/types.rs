@@ -15,6 +15,7 @@ use crate::domain::decision::Outcome;
 use crate::domain::grade::Grade;
 use crate::domain::money::Yen;
 use crate::domain::prefecture::PrefectureCode;
+use crate::domain::project::Phase;
 use crate::domain::proposal::ProposalStatus;
 use crate::domain::proposal::content::SignatoryRole;
 use crate::domain::review::{AssignmentStatus, ReviewStage, ReviewStatus};
@@ -70,6 +71,7 @@ text_columns!(
     ReviewStatus,
     ReviewStage,
     Outcome,
+    Phase,
     Grade,
     Role,
     Purpose,

@@ -97,6 +97,7 @@ pub fn call_terms(program: Program, fiscal_year: i32, title: &str, opens: DateTi
         reviewers_per_proposal: Some(2),
         criteria: criteria(),
         selection_stages: None,
+        budget_by_year: None,
     }
 }
 

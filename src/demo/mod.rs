@@ -310,6 +310,7 @@ impl Filler<'_> {
                 awarded_amount_yen: awarded,
                 conditions: conditions.map(str::to_string),
                 feedback: Some("審査委員会の所見を踏まえ決定しました。".into()),
+                schedule: None,
             };
             let id = id.clone();
             self.write(&cast.admin, "decide", move |tx, admin| decisions::decide(tx, admin, &id, input)).await?;

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::domain::money::Yen;
+use crate::domain::project::{self, YearBudgets};
 use crate::domain::text_enum;
 use crate::domain::validation::Problems;
 
@@ -114,6 +115,8 @@ pub struct CallTerms {
     pub reviewers_per_proposal: i32,
     pub criteria: Vec<Criterion>,
     pub selection_stages: i32,
+    /// Optional budgets per fiscal year, each within the total (SPEC §8).
+    pub budget_by_year: YearBudgets,
 }
 
 fn valid_criterion_code(code: &str) -> bool {
@@ -156,6 +159,7 @@ impl CallTerms {
             p.text(&format!("criteria[{i}].name"), Some(&c.name), 200);
             p.check(c.weight.is_finite() && c.weight > 0.0, format!("criteria[{i}].weight"), "must_be_positive", "must be a number greater than 0");
         }
+        p.extend(project::year_budget_problems(&self.budget_by_year, self.fiscal_year, self.total_budget));
         p
     }
 }
@@ -175,6 +179,7 @@ pub enum CallField {
     ReviewersPerProposal,
     Criteria,
     SelectionStages,
+    BudgetByYear,
 }
 
 impl CallField {
@@ -191,6 +196,7 @@ impl CallField {
             CallField::ReviewersPerProposal => "reviewers_per_proposal",
             CallField::Criteria => "criteria",
             CallField::SelectionStages => "selection_stages",
+            CallField::BudgetByYear => "budget_by_year",
         }
     }
 }
@@ -257,6 +263,7 @@ mod tests {
                 Criterion { code: "feasibility".into(), name: "実現可能性".into(), weight: 2.0 },
             ],
             selection_stages: 1,
+            budget_by_year: YearBudgets::new(),
         }
     }
 

@@ -66,6 +66,11 @@ impl Problems {
         self.0.is_empty()
     }
 
+    /// Adds problems another rule found.
+    pub fn extend(&mut self, more: impl IntoIterator<Item = FieldError>) {
+        self.0.extend(more);
+    }
+
     pub fn into_vec(self) -> Vec<FieldError> {
         self.0
     }

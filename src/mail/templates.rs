@@ -233,3 +233,54 @@ mod tests {
         assert!(e.subject.contains("招待") && e.subject.contains("invited"));
     }
 }
+
+/// The annual grant (交付決定) of one fiscal year of a project.
+pub struct GrantNotice<'a> {
+    pub project_title: &'a str,
+    pub call_title: &'a str,
+    pub fiscal_year: i32,
+    pub amount: &'a str,
+    pub link: &'a str,
+}
+
+pub fn grant_made(n: &GrantNotice<'_>) -> Email {
+    email(
+        &format!("交付決定のお知らせ（{}年度）", n.fiscal_year),
+        &format!("Grant decided for fiscal year {}", n.fiscal_year),
+        format!(
+            "公募「{call}」の採択課題「{title}」について、{year}年度の補助金の交付を決定しました。\n\n交付決定額: {amount}\n\n課題の計画と実績報告は次のページでご確認ください。\n{link}\n",
+            call = n.call_title, title = n.project_title, year = n.fiscal_year, amount = n.amount, link = n.link
+        ),
+        format!(
+            "The grant for fiscal year {year} of the project \"{title}\" (call \"{call}\") is decided.\n\nAmount granted: {amount}\n\nThe project's schedule and progress reports are on this page:\n{link}\n",
+            call = n.call_title, title = n.project_title, year = n.fiscal_year, amount = n.amount, link = n.link
+        ),
+    )
+}
+
+/// A published evaluation round's result for one project.
+pub struct EvaluationResultNotice<'a> {
+    pub round_title: &'a str,
+    pub project_title: &'a str,
+    pub score: &'a str,
+    pub grade: &'a str,
+    /// What the result does to the project, one sentence each in Japanese and English.
+    pub consequence_ja: &'a str,
+    pub consequence_en: &'a str,
+    pub link: &'a str,
+}
+
+pub fn evaluation_published(n: &EvaluationResultNotice<'_>) -> Email {
+    email(
+        &format!("評価結果のお知らせ（{}）", n.round_title),
+        &format!("Evaluation result ({})", n.round_title),
+        format!(
+            "「{round}」の結果を公表しました。\n\n課題: {title}\n総合点: {score}\n総合評価: {grade}\n{consequence}\n\n評価項目ごとの平均点と全課題の平均は次のページで公開しています。\n{link}\n",
+            round = n.round_title, title = n.project_title, score = n.score, grade = n.grade, consequence = n.consequence_ja, link = n.link
+        ),
+        format!(
+            "The results of \"{round}\" are published.\n\nProject: {title}\nTotal score: {score}\nOverall grade: {grade}\n{consequence}\n\nThe mean of every item and of all projects are public on this page:\n{link}\n",
+            round = n.round_title, title = n.project_title, score = n.score, grade = n.grade, consequence = n.consequence_en, link = n.link
+        ),
+    )
+}

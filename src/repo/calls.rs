@@ -1,5 +1,7 @@
 //! Calls.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
@@ -10,6 +12,7 @@ use crate::repo::CorruptRow;
 use crate::db::schema::{calls, proposals};
 use crate::domain::call::{self, CallStatus, CallTerms, Criterion, Program};
 use crate::domain::money::Yen;
+use crate::domain::project::YearBudgets;
 use crate::domain::time::Instant;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -35,6 +38,7 @@ pub struct CallRow {
     pub decisions_published_at: Option<Instant>,
     pub selection_stages: i32,
     pub hearing_started_at: Option<Instant>,
+    pub budget_by_year: String,
 }
 
 impl CallRow {
@@ -52,6 +56,10 @@ impl CallRow {
 
     pub fn criteria(&self) -> Result<Vec<Criterion>, CorruptRow> {
         serde_json::from_str(&self.criteria).map_err(|e| CorruptRow::new("calls.criteria", &self.id, e))
+    }
+
+    pub fn budget_by_year(&self) -> Result<YearBudgets, CorruptRow> {
+        serde_json::from_str(&self.budget_by_year).map_err(|e| CorruptRow::new("calls.budget_by_year", &self.id, e))
     }
 
     pub fn opens_at(&self) -> DateTime<Utc> {
@@ -87,6 +95,7 @@ impl CallRow {
             reviewers_per_proposal: self.reviewers_per_proposal,
             criteria: self.criteria()?,
             selection_stages: self.selection_stages,
+            budget_by_year: self.budget_by_year()?,
         })
     }
 
@@ -104,6 +113,7 @@ impl CallRow {
             reviewers_per_proposal: self.reviewers_per_proposal,
             criteria: self.criteria()?,
             selection_stages: self.selection_stages,
+            budget_by_year: self.budget_by_year()?.into_iter().map(|(year, budget)| (year, budget.get())).collect(),
             status: self.status(),
             version: self.version,
             decisions_published_at: self.decisions_published_at.map(Instant::shown),
@@ -131,6 +141,9 @@ pub struct Call {
     pub criteria: Vec<Criterion>,
     /// 1: the document review decides; 2: a shortlist is heard, and the hearing decides.
     pub selection_stages: i32,
+    /// Budget per fiscal year, where the call sets one: no year's awards exceed it.
+    #[schema(example = json!({"2027": 10_000_000_000_i64, "2028": 10_000_000_000_i64}))]
+    pub budget_by_year: BTreeMap<i32, i64>,
     pub status: CallStatus,
     pub version: i32,
     pub decisions_published_at: Option<chrono::DateTime<chrono::FixedOffset>>,
@@ -162,6 +175,7 @@ pub fn row_from_terms(id: String, terms: &CallTerms, created_by: &str, now: Date
         decisions_published_at: None,
         selection_stages: terms.selection_stages,
         hearing_started_at: None,
+        budget_by_year: serde_json::to_string(&terms.budget_by_year).unwrap_or_else(|_| "{}".into()),
     }
 }
 
@@ -228,6 +242,7 @@ pub fn update_terms(conn: &mut DbConn, id: &str, expected_version: i32, terms: &
             calls::reviewers_per_proposal.eq(terms.reviewers_per_proposal),
             calls::criteria.eq(serde_json::to_string(&terms.criteria).unwrap_or_else(|_| "[]".into())),
             calls::selection_stages.eq(terms.selection_stages),
+            calls::budget_by_year.eq(serde_json::to_string(&terms.budget_by_year).unwrap_or_else(|_| "{}".into())),
             calls::version.eq(expected_version + 1),
             calls::updated_at.eq(Instant::from(now)),
         ))

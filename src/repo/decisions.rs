@@ -1,12 +1,15 @@
 //! Decisions per proposal.
 
+use std::collections::{BTreeMap, HashMap};
+
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
 use crate::db::DbConn;
 use crate::domain::money::Yen;
-use crate::db::schema::decisions;
+use crate::db::schema::{decision_years, decisions};
 use crate::domain::decision::{Decision, Outcome};
+use crate::domain::project::{self, YearAmount};
 use crate::domain::time::Instant;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -78,6 +81,78 @@ pub fn upsert(conn: &mut DbConn, proposal_id: &str, call_id: &str, decision: &De
                 decisions::created_at.eq(Instant::from(now)),
                 values.5,
             ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = decision_years)]
+struct DecisionYearRow {
+    proposal_id: String,
+    fiscal_year: i32,
+    amount_yen: Yen,
+}
+
+impl DecisionRow {
+    /// The award per fiscal year, from its rows; a decision recorded before schedules existed
+    /// has none, and then the whole award falls in the call's fiscal year.
+    fn schedule_from(&self, rows: Vec<YearAmount>, call_fiscal_year: i32) -> Vec<YearAmount> {
+        if self.outcome.is_adoption() {
+            project::schedule_or_default(Some(rows), call_fiscal_year, self.awarded_amount_yen)
+        } else {
+            Vec::new()
+        }
+    }
+}
+
+/// A decision's schedule.
+pub fn schedule_of(conn: &mut DbConn, decision: &DecisionRow, call_fiscal_year: i32) -> QueryResult<Vec<YearAmount>> {
+    let rows = decision_years::table
+        .filter(decision_years::proposal_id.eq(&decision.proposal_id))
+        .order(decision_years::fiscal_year.asc())
+        .select(DecisionYearRow::as_select())
+        .load(conn)?;
+    let years = rows.into_iter().map(|r| YearAmount { fiscal_year: r.fiscal_year, amount_yen: r.amount_yen }).collect();
+    Ok(decision.schedule_from(years, call_fiscal_year))
+}
+
+/// The schedules of every decision of a call, by proposal.
+pub fn schedules_of_call(conn: &mut DbConn, call_id: &str, decided: &[DecisionRow], call_fiscal_year: i32) -> QueryResult<HashMap<String, Vec<YearAmount>>> {
+    let rows = decision_years::table
+        .inner_join(decisions::table)
+        .filter(decisions::call_id.eq(call_id))
+        .order((decision_years::proposal_id.asc(), decision_years::fiscal_year.asc()))
+        .select(DecisionYearRow::as_select())
+        .load(conn)?;
+    let mut by_proposal: HashMap<String, Vec<YearAmount>> = HashMap::new();
+    for r in rows {
+        by_proposal.entry(r.proposal_id).or_default().push(YearAmount { fiscal_year: r.fiscal_year, amount_yen: r.amount_yen });
+    }
+    Ok(decided
+        .iter()
+        .map(|d| (d.proposal_id.clone(), d.schedule_from(by_proposal.remove(&d.proposal_id).unwrap_or_default(), call_fiscal_year)))
+        .collect())
+}
+
+/// What the other awards of a call take in each fiscal year.
+pub fn scheduled_to_others(conn: &mut DbConn, call_id: &str, proposal_id: &str, call_fiscal_year: i32) -> QueryResult<BTreeMap<i32, i64>> {
+    let others: Vec<DecisionRow> = of_call(conn, call_id)?.into_iter().filter(|d| d.proposal_id != proposal_id).collect();
+    let schedules = schedules_of_call(conn, call_id, &others, call_fiscal_year)?;
+    let mut by_year = BTreeMap::new();
+    for year in schedules.values().flatten() {
+        *by_year.entry(year.fiscal_year).or_insert(0i64) += year.amount_yen.get();
+    }
+    Ok(by_year)
+}
+
+/// Replaces a decision's schedule.
+pub fn replace_schedule(conn: &mut DbConn, proposal_id: &str, schedule: &[YearAmount]) -> QueryResult<()> {
+    diesel::delete(decision_years::table.filter(decision_years::proposal_id.eq(proposal_id))).execute(conn)?;
+    // One statement per year: MultiConnection has no batch insert, and a schedule has ten years at most.
+    for y in schedule {
+        diesel::insert_into(decision_years::table)
+            .values((decision_years::proposal_id.eq(proposal_id), decision_years::fiscal_year.eq(y.fiscal_year), decision_years::amount_yen.eq(y.amount_yen.get())))
             .execute(conn)?;
     }
     Ok(())

@@ -10,9 +10,11 @@ pub mod calls;
 pub mod conflicts;
 pub mod decisions;
 pub mod endorsements;
+pub mod evaluation_results;
 pub mod health;
 pub mod hearings;
 pub mod partners;
+pub mod projects;
 pub mod proposals;
 pub mod ranking;
 pub mod reference;
@@ -89,5 +91,12 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(hearings::make_shortlist)
         .service(hearings::schedule_hearing)
         .service(hearings::list_hearings)
-        .service(hearings::move_hearing);
+        .service(hearings::move_hearing)
+        .service(projects::list_projects)
+        .service(projects::get_project)
+        .service(projects::clear_conditions)
+        .service(projects::grant_year)
+        .service(projects::change_phase)
+        .service(evaluation_results::publish_evaluation)
+        .service(evaluation_results::public_evaluation_results);
 }

@@ -132,6 +132,14 @@ impl Response {
         }
     }
 
+    /// Asserts a 422 whose `errors` name `field` with `code`.
+    #[track_caller]
+    pub fn assert_field_error(&self, field: &str, code: &str) {
+        assert_eq!(self.status.as_u16(), 422, "unexpected status; body: {}", self.body);
+        let errors = self.body["errors"].as_array().unwrap_or_else(|| panic!("no errors in {}", self.body));
+        assert!(errors.iter().any(|e| e["field"] == field && e["code"] == code), "no {field}:{code} in {}", self.body);
+    }
+
     #[track_caller]
     pub fn assert_status(&self, status: u16) -> &Self {
         assert_eq!(self.status.as_u16(), status, "unexpected status; body: {}", self.body);

@@ -23,6 +23,7 @@ mod assignments;
 mod reviews;
 mod decisions;
 mod two_stage;
+mod projects;
 mod demo;
 mod page_fixtures;
 mod pages;

@@ -12,6 +12,7 @@ use crate::domain::budget::{self, Candidate};
 use crate::domain::call::CallStatus;
 use crate::domain::decision::{self, Decision};
 use crate::domain::money::Yen;
+use crate::domain::project::{self, YearOverBudget};
 use crate::domain::proposal::ProposalStatus;
 use crate::error::{ApiError, ApiResult};
 use crate::repo::calls;
@@ -34,6 +35,21 @@ fn budget_exceeded(call: &calls::CallRow, awarded: i64, remaining: i64) -> ApiEr
     .with("total_budget_yen", call.total_budget_yen)
 }
 
+fn year_budget_exceeded(over: YearOverBudget) -> ApiError {
+    ApiError::conflict(
+        "budget_exceeded",
+        format!(
+            "the schedule would exceed the budget of fiscal year {} ({}): {} remain",
+            over.fiscal_year,
+            over.budget,
+            Yen::new(over.remaining).unwrap_or_default()
+        ),
+    )
+    .with("fiscal_year", over.fiscal_year)
+    .with("remaining_yen", over.remaining)
+    .with("budget_yen", over.budget.get())
+}
+
 /// Records or changes the decision on a proposal while its call is under review. The awards of
 /// a call never exceed its budget, also when program officers decide at the same moment: the
 /// call's row is locked while the sum is checked.
@@ -44,6 +60,7 @@ pub fn decide(tx: &mut Tx<'_>, admin: &CurrentUser, proposal_id: &str, input: De
         conditions: input.conditions.map(|c| c.trim().to_string()).filter(|c| !c.is_empty()),
         feedback: input.feedback,
     };
+    let requested_schedule = input.schedule;
     let proposal = proposals::find(tx.conn, proposal_id)?.ok_or_else(|| ApiError::not_found("proposal"))?;
     let call = calls::lock(tx.conn, &proposal.call_id)?.ok_or_else(|| ApiError::not_found("call"))?;
     match call.status() {
@@ -58,7 +75,13 @@ pub fn decide(tx: &mut Tx<'_>, admin: &CurrentUser, proposal_id: &str, input: De
     if proposal.status() == ProposalStatus::NotShortlisted && decision.outcome.is_adoption() {
         return Err(crate::app::review::not_shortlisted());
     }
-    let problems = decision::decision_problems(&decision, proposal.content()?.requested_amount_yen, call.max_request());
+    let mut problems = decision::decision_problems(&decision, proposal.content()?.requested_amount_yen, call.max_request());
+    let schedule = match requested_schedule {
+        Some(given) => given,
+        None if decision.outcome.is_adoption() => project::schedule_or_default(None, call.fiscal_year, Yen::new(decision.awarded).unwrap_or_default()),
+        None => Vec::new(),
+    };
+    problems.extend(project::schedule_problems(&schedule, call.fiscal_year, decision.awarded, decision.outcome.is_adoption()));
     if !problems.is_empty() {
         return Err(ApiError::validation(problems));
     }
@@ -66,9 +89,15 @@ pub fn decide(tx: &mut Tx<'_>, admin: &CurrentUser, proposal_id: &str, input: De
     let awarded = Yen::new(decision.awarded).map_err(|_| ApiError::internal("negative award passed validation"))?;
     let others = decisions::awarded_to_others(tx.conn, &call.id, proposal_id)?;
     decision::fits_budget(call.total_budget(), others, decision.awarded).map_err(|remaining| budget_exceeded(&call, decision.awarded, remaining))?;
+    let budgets = call.budget_by_year()?;
+    if !budgets.is_empty() {
+        let by_year = decisions::scheduled_to_others(tx.conn, &call.id, proposal_id, call.fiscal_year)?;
+        project::fits_year_budgets(&schedule, &budgets, |year| by_year.get(&year).copied().unwrap_or(0)).map_err(year_budget_exceeded)?;
+    }
     let previous = decisions::find(tx.conn, proposal_id)?
         .map(|p| PreviousDecision { outcome: p.outcome(), awarded_amount_yen: p.awarded_amount_yen });
     decisions::upsert(tx.conn, proposal_id, &call.id, &decision, &admin.id, tx.now)?;
+    decisions::replace_schedule(tx.conn, proposal_id, &schedule)?;
     let event = if previous.is_some() {
         Event::DecisionChanged { outcome: decision.outcome, awarded_amount_yen: awarded, previous }
     } else {
@@ -76,13 +105,15 @@ pub fn decide(tx: &mut Tx<'_>, admin: &CurrentUser, proposal_id: &str, input: De
     };
     tx.audit(Subject::proposal(proposal_id), event)?;
     let row = decisions::find(tx.conn, proposal_id)?.ok_or_else(|| ApiError::internal("decision vanished"))?;
-    Ok(row.into())
+    Ok(DecisionView::new(row, schedule))
 }
 
 /// The decision on a proposal (program officers, before and after publication).
 pub fn get(tx: &mut Tx<'_>, proposal_id: &str) -> ApiResult<DecisionView> {
     let row = decisions::find(tx.conn, proposal_id)?.ok_or_else(|| ApiError::not_found("decision"))?;
-    Ok(row.into())
+    let call = calls::find(tx.conn, &row.call_id)?.ok_or_else(|| ApiError::not_found("call"))?;
+    let schedule = decisions::schedule_of(tx.conn, &row, call.fiscal_year)?;
+    Ok(DecisionView::new(row, schedule))
 }
 
 /// Every decision of a call, with the budget used and left.
@@ -90,7 +121,14 @@ pub fn of_call(tx: &mut Tx<'_>, call_id: &str) -> ApiResult<CallDecisions> {
     let call = calls::find(tx.conn, call_id)?.ok_or_else(|| ApiError::not_found("call"))?;
     let rows = decisions::of_call(tx.conn, call_id)?;
     let awarded: i64 = rows.iter().map(|r| r.awarded_amount_yen.get()).sum();
-    let items: Vec<DecisionView> = rows.into_iter().map(DecisionView::from).collect();
+    let mut schedules = decisions::schedules_of_call(tx.conn, call_id, &rows, call.fiscal_year)?;
+    let items: Vec<DecisionView> = rows
+        .into_iter()
+        .map(|row| {
+            let schedule = schedules.remove(&row.proposal_id).unwrap_or_default();
+            DecisionView::new(row, schedule)
+        })
+        .collect();
     Ok(CallDecisions {
         total: items.len() as i64,
         items,

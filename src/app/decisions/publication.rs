@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 
 use crate::app::access::load;
+use crate::app::projects;
 use crate::app::review::ranking::round4;
 use crate::app::{Event, Subject, Tx};
 use crate::auth::CurrentUser;
@@ -67,6 +68,10 @@ pub fn publish(tx: &mut Tx<'_>, call_id: &str, base_url: &str) -> ApiResult<Call
         return Err(ApiError::invalid_state("the call changed meanwhile; reload it"));
     }
     calls::mark_decisions_published(tx.conn, call_id, tx.now)?;
+    let decided_rows: Vec<DecisionRow> = decided.iter().map(|(_, d)| d.clone()).collect();
+    let mut schedules = decisions::schedules_of_call(tx.conn, call_id, &decided_rows, call.fiscal_year)?;
+    let adoptions: Vec<(&ProposalRow, &DecisionRow)> = decided.iter().filter(|(_, d)| d.outcome().is_adoption()).map(|(p, d)| (p, d)).collect();
+    projects::create_for_adoptions(tx, &call, &adoptions, &mut schedules)?;
     let adopted = decided.iter().filter(|(_, d)| d.outcome().is_adoption()).count();
     let awarded_yen: i64 = decided.iter().map(|(_, d)| d.awarded_amount_yen.get()).sum();
     tx.audit(Subject::call(call_id), Event::DecisionsPublished { decisions: decided.len(), adopted, awarded_yen })?;

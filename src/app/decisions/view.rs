@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::domain::decision::Outcome;
+use crate::domain::project::YearAmount;
 use crate::domain::scoring::GradeCounts;
 use crate::repo::decisions::DecisionRow;
 
@@ -20,6 +21,9 @@ pub struct DecisionInput {
     pub conditions: Option<String>,
     /// Shown to the applicant.
     pub feedback: Option<String>,
+    /// The award per fiscal year: consecutive years from the call's, summing to the award.
+    /// Without it the whole award falls in the call's fiscal year.
+    pub schedule: Option<Vec<YearAmount>>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -32,11 +36,14 @@ pub struct DecisionView {
     pub feedback: Option<String>,
     pub decided_by: String,
     pub updated_at: DateTime<FixedOffset>,
+    /// The award per fiscal year (empty for a rejection).
+    pub schedule: Vec<YearAmount>,
 }
 
-impl From<DecisionRow> for DecisionView {
-    fn from(row: DecisionRow) -> Self {
+impl DecisionView {
+    pub fn new(row: DecisionRow, schedule: Vec<YearAmount>) -> Self {
         DecisionView {
+            schedule,
             outcome: row.outcome(),
             proposal_id: row.proposal_id,
             call_id: row.call_id,

@@ -195,7 +195,7 @@ fn decision_input(f: &Fields) -> Result<DecisionInput, ApiError> {
         .map_err(|_| errors.push(FieldError::new("awarded_amount_yen", "invalid", "enter the amount in yen as a whole number")))
         .ok();
     match (outcome, amount) {
-        (Some(outcome), Some(awarded_amount_yen)) => Ok(DecisionInput { outcome, awarded_amount_yen, conditions: f.filled("conditions"), feedback: f.filled("feedback") }),
+        (Some(outcome), Some(awarded_amount_yen)) => Ok(DecisionInput { outcome, awarded_amount_yen, conditions: f.filled("conditions"), feedback: f.filled("feedback"), schedule: None }),
         _ => Err(ApiError::validation(errors)),
     }
 }

@@ -1,0 +1,10 @@
+DROP TABLE evaluation_results;
+DROP TABLE evaluation_reviews;
+DROP TABLE evaluation_assignments;
+DROP TABLE self_evaluations;
+DROP TABLE evaluations;
+DROP TABLE progress_reports;
+DROP TABLE project_years;
+DROP TABLE projects;
+DROP TABLE decision_years;
+ALTER TABLE calls DROP COLUMN budget_by_year;
