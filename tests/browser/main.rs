@@ -11,6 +11,7 @@ mod fixtures;
 mod page_fixtures;
 
 use std::net::{TcpListener, TcpStream};
+use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -33,7 +34,10 @@ impl ChromeDriver {
     fn start() -> Self {
         let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port();
         let binary = std::env::var("KYOSO_CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+        // Its own process group, so that dropping it also ends the chromium it started, even
+        // when a failing test never reached `quit()`.
         let child = Command::new(&binary)
+            .process_group(0)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -62,6 +66,7 @@ impl ChromeDriver {
 
 impl Drop for ChromeDriver {
     fn drop(&mut self) {
+        let _ = Command::new("kill").arg("-KILL").arg(format!("-{}", self.child.id())).status();
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -78,10 +83,17 @@ async fn heading(driver: &WebDriver, text: &str) {
     // A loaded 2-core machine sometimes takes longer than the default 20 s poll to finish a
     // navigation (CI has printed the expected page right after such a miss), so wait longer.
     let query = driver.query(By::XPath(&format!("//h1[normalize-space()='{text}']"))).wait(Duration::from_secs(90), Duration::from_millis(250));
-    if let Err(e) = query.first().await {
-        let url = driver.current_url().await.map(|u| u.to_string()).unwrap_or_default();
+    let started = Instant::now();
+    let found = query.first().await;
+    let waited = started.elapsed();
+    let url = driver.current_url().await.map(|u| u.to_string()).unwrap_or_default();
+    if let Err(e) = found {
         let source = driver.source().await.unwrap_or_default();
-        panic!("no heading {text:?} at {url}: {e}\n{source}");
+        panic!("no heading {text:?} at {url} after {waited:?}: {e}\n{source}");
+    }
+    // A slow page passes but is reported, so CI logs show where the time goes.
+    if waited > Duration::from_secs(5) {
+        eprintln!("slow page: heading {text:?} at {url} appeared after {waited:?}");
     }
 }
 
