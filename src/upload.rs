@@ -103,3 +103,11 @@ pub async fn receive(mut multipart: Multipart, dir: &Path, limit: usize) -> ApiR
     Err(ApiError::field("file", "required", "send the PDF in the multipart field `file`"))
 }
 
+
+/// A file already in memory (the demo's sample PDF), written to `dir` as an upload would be.
+pub fn received_from_bytes(dir: &Path, filename: &str, bytes: &[u8]) -> std::io::Result<Received> {
+    std::fs::create_dir_all(dir)?;
+    let temp = dir.join(format!(".upload-{}", new_id()));
+    std::fs::write(&temp, bytes)?;
+    Ok(Received { temp, filename: safe_filename(Some(filename)), size: bytes.len() as i64, sha256: hex(&Sha256::digest(bytes)) })
+}

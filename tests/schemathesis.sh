@@ -41,28 +41,32 @@ login() {
     -d "{\"email\":\"$1\",\"password\":\"$password\"}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])'
 }
 # `jq`-like lookups without jq: the first id matching a condition in a JSON answer.
-pick() { # token path python-expression-over-items
+pick() { # token path python-condition-over-items [python-expression-of-the-found-item, default its id]
   curl -fs "$api$2" -H "authorization: Bearer $1" | python3 -c "
 import json, sys
 body = json.load(sys.stdin)
 items = body['items'] if isinstance(body, dict) else body
-print(next(x['id'] for x in items if $3))"
+x = next(x for x in items if $3)
+print(${4:-x['id']})"
 }
 
 # Each role's own resources, pinned into the fuzzer's path parameters, so its operations meet
 # real objects (not only 401/403/404); the stateful phase also follows links from what it makes.
-config() { # call proposal assignment
-  cat <<EOF
-[[operations]]
-include-path-regex = '^/api/v1/calls/\{id\}'
-parameters = { "path.id" = "$1" }
-[[operations]]
-include-path-regex = '^/api/v1/proposals/\{id\}'
-parameters = { "path.id" = "$2" }
-[[operations]]
-include-path-regex = '^/api/v1/assignments/\{id\}'
-parameters = { "path.id" = "$3" }
-EOF
+# The patterns never overlap: a path matches one pin at most.
+pin() { # path-regex parameters
+  printf "[[operations]]\ninclude-path-regex = '%s'\nparameters = { %s }\n" "$1" "$2"
+}
+ids() { # call proposal assignment attachment-proposal attachment result-proposal decided-call slot project
+  pin '^/api/v1/calls/\{id\}' "\"path.id\" = \"$1\""
+  pin '^/api/v1/proposals/\{id\}(?!/attachments/\{aid\}|/result)' "\"path.id\" = \"$2\""
+  pin '^/api/v1/assignments/\{id\}' "\"path.id\" = \"$3\""
+  pin '^/api/v1/proposals/\{id\}/attachments/\{aid\}' "\"path.id\" = \"$4\", \"path.aid\" = \"$5\""
+  pin '^/api/v1/proposals/\{id\}/result' "\"path.id\" = \"$6\""
+  pin '^/api/v1/public/calls/\{id\}' "\"path.id\" = \"$7\""
+  pin '^/api/v1/hearings/\{id\}' "\"path.id\" = \"$8\""
+  pin '^/api/v1/projects/\{id\}(?!/(grants|reports)/\{fiscal_year\})' "\"path.id\" = \"$9\""
+  # The decided call's fiscal year is 2025; its projects run to 2027.
+  pin '^/api/v1/projects/\{id\}/(grants|reports)/\{fiscal_year\}' "\"path.id\" = \"$9\", \"path.fiscal_year\" = 2026"
 }
 
 admin=$(login po@jst.example.jp)
@@ -70,15 +74,24 @@ applicant=$(login osaka@pref.example.jp)
 reviewer=$(login kobayashi@univ.example.jp)
 reviewing=$(pick "$admin" "/calls?limit=50" "x['status'] == 'under_review'")
 open=$(pick "$admin" "/calls?limit=50" "x['status'] == 'published'")
-config "$reviewing" \
+decided=$(pick "$admin" "/calls?limit=50" "x['status'] == 'decided'")
+hearing=$(pick "$admin" "/calls?limit=50" "x['status'] == 'hearing'")
+# Osaka's draft in the open call carries a PDF; Osaka's proposal in the decided call is adopted
+# with conditions, and is a project.
+osaka_draft=$(pick "$applicant" "/proposals?call_id=$open&limit=100" "x['status'] == 'draft'")
+attachment=$(pick "$applicant" "/proposals?call_id=$open&limit=100" "x['status'] == 'draft'" "x['attachments'][0]['id']")
+osaka_result=$(pick "$applicant" "/proposals?call_id=$decided&limit=100" "x['status'] != 'rejected'")
+slot=$(pick "$admin" "/calls/$hearing/hearings" "True")
+project=$(pick "$admin" "/projects?call_id=$decided" "x['proposal_id'] == '$osaka_result'")
+ids "$reviewing" \
   "$(pick "$admin" "/proposals?call_id=$reviewing&limit=100" "True")" \
-  "$(pick "$admin" "/calls/$reviewing/assignments" "x['review_status'] == 'submitted'")" >"$dir/admin.toml"
-config "$open" \
-  "$(pick "$applicant" "/proposals?call_id=$open&limit=100" "x['status'] == 'draft'")" \
-  none >"$dir/applicant.toml"
-config "$reviewing" \
+  "$(pick "$admin" "/calls/$reviewing/assignments" "x['review_status'] == 'submitted'")" \
+  "$osaka_draft" "$attachment" "$osaka_result" "$decided" "$slot" "$project" >"$dir/admin.toml"
+ids "$open" "$osaka_draft" none "$osaka_draft" "$attachment" "$osaka_result" "$decided" none "$project" >"$dir/applicant.toml"
+ids "$reviewing" \
   "$(pick "$reviewer" "/proposals?limit=100" "True")" \
-  "$(pick "$reviewer" "/me/assignments" "x['review_status'] != 'submitted'")" >"$dir/reviewer.toml"
+  "$(pick "$reviewer" "/me/assignments" "x['review_status'] != 'submitted'")" \
+  none none none "$decided" none none >"$dir/reviewer.toml"
 
 status=0
 for role in admin applicant reviewer; do

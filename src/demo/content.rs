@@ -186,3 +186,14 @@ pub fn review(grades: [&str; 3], overall: &str) -> ReviewInput {
         overall_comment: Some(format!("総合評価 {overall}：{}", comment(overall))),
     }
 }
+
+/// A one-page PDF, small and valid, for the demo's attachment.
+pub const SAMPLE_PDF: &[u8] = b"%PDF-1.4
+1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj
+2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj
+3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >> endobj
+trailer << /Root 1 0 R >>
+startxref
+0
+%%EOF
+";

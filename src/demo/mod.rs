@@ -17,8 +17,10 @@ use crate::app::accounts::passwords::{self, TokenPasswordRequest};
 use crate::app::accounts::users::{self, CreateUser, InvitationLink};
 use crate::app::calls::{self, CreateCall};
 use crate::app::decisions::{self, publication, view::DecisionInput};
-use crate::app::proposals::{self, drafting, endorsements::LinkSettings};
+use crate::app::projects;
+use crate::app::proposals::{self, attachments as proposal_attachments, drafting, endorsements::LinkSettings};
 use crate::app::review::{assignments, auto, reviews, view::AutoAssign};
+use crate::app::selection::{self, ShortlistInput, hearings::{self, ScheduleHearing}};
 use crate::app::Tx;
 use crate::auth::CurrentUser;
 use crate::auth::one_time::Purpose;
@@ -26,6 +28,8 @@ use crate::bootstrap::{self, AdminError};
 use crate::clock::ShiftedClock;
 use crate::domain::call::Program;
 use crate::domain::decision::Outcome;
+use crate::domain::money::Yen;
+use crate::domain::project::YearAmount;
 use crate::domain::prefecture::PrefectureCode;
 use crate::domain::user::Role;
 use crate::error::{ApiError, ApiResult};
@@ -158,6 +162,7 @@ impl Filler<'_> {
         self.at(-120);
         let cast = self.cast().await?;
         let decided = self.decided_call(&cast).await?;
+        let hearing = self.call_in_hearing(&cast).await?;
         let under_review = self.call_under_review(&cast).await?;
         let open = self.open_call(&cast).await?;
         self.at(0);
@@ -170,6 +175,7 @@ impl Filler<'_> {
                 ("draft", draft.id, draft.title),
                 ("published", open.0, open.1),
                 ("under_review", under_review.0, under_review.1),
+                ("hearing", hearing.0, hearing.1),
                 ("decided", decided.0, decided.1),
             ],
             result_proposal: decided.2,
@@ -250,6 +256,16 @@ impl Filler<'_> {
         Ok(())
     }
 
+    /// Uploads a small PDF to a draft, as the applicant's page would.
+    async fn attach(&self, officer: &CurrentUser, proposal: &str, filename: &'static str) -> Result<(), DemoError> {
+        let root = self.state.settings.storage.attachments_dir.clone();
+        let received = crate::upload::received_from_bytes(&root.join(proposal), filename, content::SAMPLE_PDF)
+            .map_err(|e| DemoError::Step { step: "write a sample PDF", source: ApiError::internal(e) })?;
+        let id = proposal.to_string();
+        self.write(officer, "upload an attachment", move |tx, user| proposal_attachments::upload_attachment(tx, user, &id, &received, &root)).await?;
+        Ok(())
+    }
+
     /// A complete, endorsed and submitted proposal.
     async fn submitted(&self, officer: &CurrentUser, call: &str, requested_yen: i64) -> Result<String, DemoError> {
         let prefecture = officer.prefecture.map(|p| p.to_string()).unwrap_or_default();
@@ -299,25 +315,85 @@ impl Filler<'_> {
             self.review(cast, assignment, reviewer, grades, grades[1], true).await?;
         }
         self.at(-70);
-        let outcomes = [
-            (Outcome::Adopted, 2_500_000_000, None),
-            (Outcome::ConditionallyAdopted, 1_500_000_000, Some("運営委員会に地元金融機関を加えること。")),
-            (Outcome::Rejected, 0, None),
+        // Multi-year awards from the call's fiscal year (2025).
+        let outcomes: [(Outcome, i64, Option<&str>, &[i64]); 3] = [
+            (Outcome::Adopted, 2_500_000_000, None, &[1_000_000_000, 800_000_000, 700_000_000]),
+            (Outcome::ConditionallyAdopted, 1_500_000_000, Some("運営委員会に地元金融機関を加えること。"), &[500_000_000, 500_000_000, 500_000_000]),
+            (Outcome::Rejected, 0, None, &[]),
         ];
-        for (id, (outcome, awarded, conditions)) in ids.iter().zip(outcomes) {
+        for (id, (outcome, awarded, conditions, years)) in ids.iter().zip(outcomes) {
+            let schedule = years.iter().zip(2025..).map(|(&amount, fiscal_year)| YearAmount { fiscal_year, amount_yen: Yen::new(amount).unwrap_or_default() }).collect();
             let input = DecisionInput {
                 outcome,
                 awarded_amount_yen: awarded,
                 conditions: conditions.map(str::to_string),
                 feedback: Some("審査委員会の所見を踏まえ決定しました。".into()),
-                schedule: None,
+                schedule: Some(schedule),
             };
             let id = id.clone();
             self.write(&cast.admin, "decide", move |tx, admin| decisions::decide(tx, admin, &id, input)).await?;
         }
         let (id, base_url) = (call.clone(), self.state.settings.app.public_base_url.clone());
         self.write(&cast.admin, "publish the decisions", move |tx, _| publication::publish(tx, &id, &base_url)).await?;
+        self.steer_projects(cast, &call).await?;
         Ok((call, title, ids[0].clone()))
+    }
+
+    /// The decided call's projects in their first year: the conditions cleared and the first
+    /// fiscal year granted.
+    async fn steer_projects(&self, cast: &Cast, call: &str) -> Result<(), DemoError> {
+        self.at(-65);
+        let id = call.to_string();
+        let funded = self.write(&cast.admin, "list the projects", move |tx, admin| projects::list(tx, admin, Some(&id))).await?;
+        let base_url = self.state.settings.app.public_base_url.clone();
+        for project in funded {
+            if !project.conditions_cleared {
+                let id = project.id.clone();
+                let note = "地元金融機関2行が運営委員会に参画したことを確認した。";
+                self.write(&cast.admin, "clear the conditions", move |tx, admin| projects::clear_conditions(tx, admin, &id, note)).await?;
+            }
+            let (id, base_url) = (project.id.clone(), base_url.clone());
+            self.write(&cast.admin, "grant the first year", move |tx, admin| projects::grant(tx, admin, &id, 2025, &base_url)).await?;
+        }
+        Ok(())
+    }
+
+    /// A two-stage call of this year in its hearing: the document review done, two of three
+    /// proposals shortlisted, their hearings booked for next week.
+    async fn call_in_hearing(&self, cast: &Cast) -> Result<(String, String), DemoError> {
+        self.at(-64);
+        let mut terms = content::call_terms(Program::LabConstruction, 2026, "令和8年度 地域産学官共同研究拠点整備事業（重点枠）", self.day(-64), self.day(-62));
+        terms.selection_stages = Some(2);
+        let (call, title) = self.new_call(&cast.admin, terms).await?;
+        self.at(-63);
+        let mut ids = Vec::new();
+        for (prefecture, requested) in [("23", 2_000_000_000), ("34", 1_600_000_000), ("01", 1_200_000_000)] {
+            ids.push(self.submitted(cast.officer(prefecture), &call, requested).await?);
+        }
+        self.at(-62);
+        let assigned = self.review_started(cast, &call).await?;
+        self.at(-61);
+        for (assignment, proposal, reviewer) in &assigned {
+            let grades = if *proposal == ids[2] { ["B", "B", "C"] } else { ["A", "S", "A"] };
+            self.review(cast, assignment, reviewer, grades, grades[1], true).await?;
+        }
+        let (id, base_url) = (call.clone(), self.state.settings.app.public_base_url.clone());
+        let input = ShortlistInput { proposal_ids: ids[..2].to_vec() };
+        self.write(&cast.admin, "make the shortlist", move |tx, _| selection::shortlist(tx, &id, input, &base_url)).await?;
+        let week = self.day(7).with_timezone(&crate::domain::time::jst()).date_naive();
+        for (n, proposal) in ids[..2].iter().enumerate() {
+            let starts = week.and_hms_opt(10 + n as u32, 0, 0).and_then(|t| t.and_local_timezone(crate::domain::time::jst()).single());
+            let Some(starts_at) = starts else { continue };
+            let input = ScheduleHearing {
+                proposal_id: proposal.clone(),
+                starts_at,
+                ends_at: starts_at + Duration::minutes(45),
+                place: "文部科学省 東館16F 第2会議室".into(),
+            };
+            let id = call.clone();
+            self.write(&cast.admin, "book a hearing", move |tx, admin| hearings::schedule(tx, admin, &id, input)).await?;
+        }
+        Ok((call, title))
     }
 
     /// This year's first call: closed and under review, some reviews submitted, some drafts,
@@ -352,6 +428,7 @@ impl Filler<'_> {
         self.submitted(cast.officer("40"), &call, 2_000_000_000).await?;
         let osaka = cast.officer("27");
         let almost = self.draft(osaka, &call, content::complete_proposal("27", 2_400_000_000)).await?;
+        self.attach(osaka, &almost, "施設整備計画書.pdf").await?;
         // Two of three signatories have endorsed: the checklist names the one missing.
         self.endorse(osaka, &almost, 2).await?;
         self.draft(cast.officer("01"), &call, content::early_draft("01")).await?;

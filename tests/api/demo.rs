@@ -76,12 +76,12 @@ async fn demo_fills_an_empty_database_with_every_stage_and_refuses_a_second_run(
     let calls = get(&client, format!("{api}/calls?limit=50"), &admin).await;
     let mut statuses: Vec<&str> = calls["items"].as_array().unwrap().iter().map(|c| c["status"].as_str().unwrap()).collect();
     statuses.sort_unstable();
-    assert_eq!(statuses, ["decided", "draft", "published", "under_review"]);
+    assert_eq!(statuses, ["decided", "draft", "hearing", "published", "under_review"]);
     let proposals = get(&client, format!("{api}/proposals?limit=100"), &admin).await;
     let mut by_status: Vec<&str> = proposals["items"].as_array().unwrap().iter().map(|p| p["status"].as_str().unwrap()).collect();
     by_status.sort_unstable();
     by_status.dedup();
-    for status in ["adopted", "conditionally_adopted", "rejected", "under_review", "submitted", "draft"] {
+    for status in ["adopted", "conditionally_adopted", "rejected", "under_review", "submitted", "draft", "shortlisted", "not_shortlisted"] {
         assert!(by_status.contains(&status), "a {status} proposal exists: {by_status:?}");
     }
 
@@ -95,4 +95,33 @@ async fn demo_fills_an_empty_database_with_every_stage_and_refuses_a_second_run(
     let adopted = own["items"].as_array().unwrap().iter().find(|p| p["status"] == "adopted").expect("Miyagi's adopted proposal");
     let result = get(&client, format!("{api}/proposals/{}/result", adopted["id"].as_str().unwrap()), &officer).await;
     assert_eq!(result["outcome"], "adopted");
+
+    // After adoption: multi-year projects, conditions cleared, the first year granted.
+    let projects = get(&client, format!("{api}/projects"), &admin).await;
+    let projects = projects["items"].as_array().unwrap();
+    assert_eq!(projects.len(), 2, "{projects:?}");
+    for project in projects {
+        assert_eq!(project["conditions_cleared"], true);
+        assert_eq!(project["schedule"].as_array().unwrap().len(), 3);
+        assert!(project["schedule"][0]["granted_at"].is_string() && project["schedule"][1]["granted_at"].is_null());
+    }
+    // The two-stage call's hearings are booked, and Osaka's draft carries a PDF.
+    let hearing = calls["items"].as_array().unwrap().iter().find(|c| c["status"] == "hearing").unwrap();
+    let slots = get(&client, format!("{api}/calls/{}/hearings", hearing["id"].as_str().unwrap()), &admin).await;
+    assert_eq!(slots["total"], 2);
+    let osaka = login(&client, &api, "osaka@pref.example.jp").await;
+    let drafts = get(&client, format!("{api}/proposals?status=draft"), &osaka).await;
+    let draft = &drafts["items"][0];
+    let attachments = draft["attachments"].as_array().cloned().unwrap_or_default();
+    assert_eq!(attachments.len(), 1, "{draft}");
+    let file = client
+        .get(format!("{api}/proposals/{}/attachments/{}", draft["id"].as_str().unwrap(), attachments[0]["id"].as_str().unwrap()))
+        .bearer_auth(&osaka)
+        .send()
+        .await
+        .unwrap()
+        .body()
+        .await
+        .unwrap();
+    assert!(file.starts_with(b"%PDF-1."));
 }
