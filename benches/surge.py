@@ -43,6 +43,14 @@ BINARY = os.path.join(ROOT, "target", "release", "kyoso")
 ADMIN_EMAIL, PASSWORD = "po@surge.example.jp", "surge-benchmark-password"
 PREFECTURES = [f"{n:02d}" for n in range(1, 48)]
 BEGIN, END = "<!-- surge:begin -->", "<!-- surge:end -->"
+# Another malloc for the server only, by LD_PRELOAD (Debian's libjemalloc2, libmimalloc2.0): the
+# same binary measured with each allocator.
+ALLOCATORS = {
+    "system": None,
+    "jemalloc": "/usr/lib/x86_64-linux-gnu/libjemalloc.so.2",
+    "mimalloc": "/usr/lib/x86_64-linux-gnu/libmimalloc.so.2",
+}
+PRELOAD = None
 
 
 def free_port():
@@ -100,6 +108,8 @@ class Server:
             KYOSO__AUTH__ACCESS_TTL_SECS="86400",
             RUST_LOG="warn",
         )
+        if PRELOAD:
+            env["LD_PRELOAD"] = PRELOAD
         log = open(os.path.join(self.workdir, "server.log"), "ab")
         self.process = subprocess.Popen([BINARY, "serve"], env=env, stdout=log, stderr=log, cwd=self.workdir)
         for _ in range(600):
@@ -388,7 +398,7 @@ def ms(value):
     return "—" if value is None else f"{value:.0f} ms" if value >= 10 else f"{value:.1f} ms"
 
 
-def report(results, seconds):
+def report(results, seconds, allocator, write):
     backends = list(results)
     def row(label, cell):
         return f"| {label} | " + " | ".join(cell(results[b]) for b in backends) + " |"
@@ -415,9 +425,12 @@ def report(results, seconds):
         row("kill -9 during an auto-save surge", lambda r: f"{r['kill9']['lost']} of {r['kill9']['acknowledged']:,} acknowledged writes lost"),
         END,
     ]
+    block = "\n".join(lines)
+    if not write:
+        print(block)
+        return
     path = os.path.join(ROOT, "docs", "benchmarks.md")
     text = open(path).read()
-    block = "\n".join(lines)
     if BEGIN in text and END in text:
         text = text[: text.index(BEGIN)] + block + text[text.index(END) + len(END):]
     else:
@@ -430,7 +443,14 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=20, help="length of each wrk run")
     parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--allocator", choices=sorted(ALLOCATORS), default="system",
+                        help="the server's malloc: glibc's, or jemalloc/mimalloc preloaded from Debian's packages")
+    parser.add_argument("--print-only", action="store_true", help="print the table, leave docs/benchmarks.md alone")
     args = parser.parse_args()
+    global PRELOAD
+    PRELOAD = ALLOCATORS[args.allocator]
+    if PRELOAD and not os.path.exists(PRELOAD):
+        sys.exit(f"surge: {PRELOAD} is missing (apt-get install libjemalloc2 libmimalloc2.0)")
     if not shutil.which("wrk"):
         sys.exit("surge: wrk is not installed (apt-get install wrk)")
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -449,7 +469,7 @@ def main():
                 results["PostgreSQL"] = run_backend("PostgreSQL", url, work, args.seconds, ["postgres", url, "10", "8"])
         finally:
             pg.stop()
-    report(results, args.seconds)
+    report(results, args.seconds, args.allocator, not args.print_only)
 
 
 if __name__ == "__main__":
