@@ -12,6 +12,12 @@ use kyoso::bootstrap::AdminError;
 use kyoso::db::{Db, DbError};
 use kyoso::startup::{Application, StartupError, build_state};
 
+/// jemalloc instead of glibc's malloc: under the deadline surge it keeps a fraction of the
+/// memory and spends less time allocating (docs/benchmarks.md, "Deadline surge").
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 #[derive(Parser)]
 #[command(name = "kyoso", version, about = "Kyoso (共創): the open call for regional S&T hubs")]
 struct Cli {
