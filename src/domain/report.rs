@@ -92,11 +92,8 @@ pub struct KpiActual {
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReportInput {
-    #[serde(default)]
-    pub kpis: Vec<KpiActual>,
-    #[serde(default)]
-    pub outcomes: Outcomes,
-    #[serde(default)]
+    pub kpis: Option<Vec<KpiActual>>,
+    pub outcomes: Option<Outcomes>,
     pub narrative: Option<String>,
 }
 
@@ -114,8 +111,9 @@ pub struct ReportContent {
 pub fn parse_report(input: ReportInput, kpi_names: &[&str]) -> Result<ReportContent, Vec<FieldError>> {
     let mut p = Problems::new();
     let mut seen = HashSet::new();
-    let mut kpis = Vec::with_capacity(input.kpis.len());
-    for (i, kpi) in input.kpis.into_iter().enumerate() {
+    let given = input.kpis.unwrap_or_default();
+    let mut kpis = Vec::with_capacity(given.len());
+    for (i, kpi) in given.into_iter().enumerate() {
         let name = kpi.name.trim().to_string();
         if name.is_empty() {
             p.push(format!("kpis[{i}].name"), "required", "is required");
@@ -139,13 +137,14 @@ pub fn parse_report(input: ReportInput, kpi_names: &[&str]) -> Result<ReportCont
         };
         kpis.push(KpiActual { name, actual });
     }
-    for (field, count) in input.outcomes.entries() {
+    let outcomes = input.outcomes.unwrap_or_default();
+    for (field, count) in outcomes.entries() {
         p.check(count.is_none_or(|c| c >= 0), format!("outcomes.{field}"), "negative", "a count cannot be negative");
     }
     let narrative = input.narrative.unwrap_or_default().trim().to_string();
     p.optional_text("narrative", Some(&narrative), NARRATIVE_MAX);
     p.into_result()?;
-    Ok(ReportContent { kpis, outcomes: input.outcomes, narrative })
+    Ok(ReportContent { kpis, outcomes, narrative })
 }
 
 /// What stands between a saved report and its submission, all at once: an actual for every KPI
@@ -285,8 +284,8 @@ mod tests {
         let empty = parse_report(ReportInput::default(), &NAMES).unwrap();
         assert_eq!(empty, ReportContent::default());
         let input = ReportInput {
-            kpis: vec![kpi(" 新規雇用 ", Some(Measure::Number(120.0))), kpi("参画企業数", Some(Measure::Text("  ".into())))],
-            outcomes: Outcomes { papers: Some(3), ..Outcomes::default() },
+            kpis: Some(vec![kpi(" 新規雇用 ", Some(Measure::Number(120.0))), kpi("参画企業数", Some(Measure::Text("  ".into())))]),
+            outcomes: Some(Outcomes { papers: Some(3), ..Outcomes::default() }),
             narrative: Some(" 初年度 ".into()),
         };
         let parsed = parse_report(input, &NAMES).unwrap();
@@ -297,13 +296,13 @@ mod tests {
     #[test]
     fn every_problem_of_a_body_is_listed() {
         let input = ReportInput {
-            kpis: vec![
+            kpis: Some(vec![
                 kpi("新規雇用", Some(Measure::Number(1.0))),
                 kpi("新規雇用", None),
                 kpi("売上", None),
                 kpi("", Some(Measure::Text("x".repeat(MEASURE_TEXT_MAX + 1)))),
-            ],
-            outcomes: Outcomes { papers: Some(-1), awards: Some(-2), press: Some(0), ..Outcomes::default() },
+            ]),
+            outcomes: Some(Outcomes { papers: Some(-1), awards: Some(-2), press: Some(0), ..Outcomes::default() }),
             narrative: Some("あ".repeat(NARRATIVE_MAX + 1)),
         };
         assert_eq!(
