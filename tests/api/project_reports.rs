@@ -4,7 +4,7 @@
 use futures_util::future::join;
 use serde_json::{Value, json};
 
-use crate::fixtures::{assign, complete_content, create_proposal, endorse_all, expert, open_call, review};
+use crate::fixtures::{close_and_review, complete_content, create_proposal, endorse_all, open_call};
 use crate::helpers::{Response, TestApp, TestUser};
 use crate::projects::{B, decide_with, funded, project_of};
 
@@ -70,12 +70,8 @@ async fn co_created(app: &TestApp) -> CoCreation {
         endorse_all(app, officer, id, tag).await;
         app.post(&format!("/api/v1/proposals/{id}/submit")).token(&officer.token).send().await.assert_status(200);
     }
-    app.advance(chrono::Duration::days(31));
-    app.post(&format!("/api/v1/calls/{call}/start-review")).token(&app.admin.token).send().await.assert_status(200);
-    let reviewer = expert(app, "九州大学", Some("40"), &["materials"], None).await;
+    close_and_review(app, &call, &[&joint, &single]).await;
     for id in [&joint, &single] {
-        let a = assign(app, &call, id, &reviewer).await.str("id");
-        review(app, &reviewer, &a, ["S", "A", "B"]).await;
         decide_with(app, id, "adopted", 2 * B, Some(&[(2026, B), (2027, B)])).await.assert_status(200);
     }
     app.post(&format!("/api/v1/calls/{call}/publish-decisions")).token(&app.admin.token).send().await.assert_status(200);

@@ -87,6 +87,19 @@ fn lead_project_in_year(tx: &mut Tx<'_>, lead: &CurrentUser, project_id: &str, f
     Ok(project)
 }
 
+/// The year's draft, if one is saved, at the version the caller based the change on; a
+/// submitted report is locked.
+fn open_draft(tx: &mut Tx<'_>, project_id: &str, fiscal_year: i32, precondition: &Option<Vec<i32>>) -> ApiResult<Option<ReportRow>> {
+    let existing = reports::find(tx.conn, project_id, fiscal_year)?;
+    if let Some(row) = &existing {
+        if row.status == ReportStatus::Submitted {
+            return Err(report_locked());
+        }
+        require_version(precondition.as_deref(), row.version)?;
+    }
+    Ok(existing)
+}
+
 fn shown(tx: &mut Tx<'_>, project_id: &str, fiscal_year: i32) -> ApiResult<ProgressReport> {
     let row = reports::find(tx.conn, project_id, fiscal_year)?.ok_or_else(|| ApiError::not_found("report"))?;
     ProgressReport::of(&row)
@@ -96,13 +109,7 @@ fn shown(tx: &mut Tx<'_>, project_id: &str, fiscal_year: i32) -> ApiResult<Progr
 /// those given must be valid. A submitted report is locked (409 `report_locked`).
 pub fn save(tx: &mut Tx<'_>, lead: &CurrentUser, project_id: &str, fiscal_year: i32, precondition: &Option<Vec<i32>>, input: ReportInput) -> ApiResult<ProgressReport> {
     let project = lead_project_in_year(tx, lead, project_id, fiscal_year)?;
-    let existing = reports::find(tx.conn, project_id, fiscal_year)?;
-    if let Some(row) = &existing {
-        if row.status == ReportStatus::Submitted {
-            return Err(report_locked());
-        }
-        require_version(precondition.as_deref(), row.version)?;
-    }
+    let existing = open_draft(tx, project_id, fiscal_year, precondition)?;
     let content = report::parse_report(input, &kpi_names(&project)).map_err(ApiError::validation)?;
     if existing.is_some() {
         if !reports::update_draft(tx.conn, project_id, fiscal_year, &content, &lead.id, tx.now)? {
@@ -119,13 +126,7 @@ pub fn save(tx: &mut Tx<'_>, lead: &CurrentUser, project_id: &str, fiscal_year: 
 /// else 422 listing all that is missing. The report is then locked.
 pub fn submit(tx: &mut Tx<'_>, lead: &CurrentUser, project_id: &str, fiscal_year: i32, precondition: &Option<Vec<i32>>) -> ApiResult<ProgressReport> {
     let project = lead_project_in_year(tx, lead, project_id, fiscal_year)?;
-    let existing = reports::find(tx.conn, project_id, fiscal_year)?;
-    if let Some(row) = &existing {
-        if row.status == ReportStatus::Submitted {
-            return Err(report_locked());
-        }
-        require_version(precondition.as_deref(), row.version)?;
-    }
+    let existing = open_draft(tx, project_id, fiscal_year, precondition)?;
     let content = existing.as_ref().map(ReportRow::content).transpose()?.unwrap_or_default();
     let problems = report::submission_problems(&content, &kpi_names(&project));
     if !problems.is_empty() {
