@@ -157,6 +157,8 @@ pub enum Event {
     ProjectConditionsCleared { note: String },
     GrantMade { fiscal_year: i32, amount_yen: Yen },
     ProjectPhaseChanged { from: Phase, to: Phase, reason: String },
+    ReportSaved { fiscal_year: i32 },
+    ReportSubmitted { fiscal_year: i32 },
     EvaluationAdjusted { evaluation_id: String, grade: Grade, percent: u32, changes: Vec<YearChange>, capped_by_budget: Vec<YearChange> },
     EvaluationPublished { projects: usize, cohort_mean: Option<f64> },
 }

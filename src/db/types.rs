@@ -16,6 +16,7 @@ use crate::domain::grade::Grade;
 use crate::domain::money::Yen;
 use crate::domain::prefecture::PrefectureCode;
 use crate::domain::project::Phase;
+use crate::domain::report::ReportStatus;
 use crate::domain::proposal::ProposalStatus;
 use crate::domain::proposal::content::SignatoryRole;
 use crate::domain::review::{AssignmentStatus, ReviewStage, ReviewStatus};
@@ -72,6 +73,7 @@ text_columns!(
     ReviewStage,
     Outcome,
     Phase,
+    ReportStatus,
     Grade,
     Role,
     Purpose,

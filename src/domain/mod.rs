@@ -16,6 +16,7 @@ pub mod money;
 pub mod prefecture;
 pub mod project;
 pub mod proposal;
+pub mod report;
 pub mod review;
 pub mod scoring;
 pub mod time;

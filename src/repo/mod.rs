@@ -15,6 +15,7 @@ pub mod outbox;
 pub mod page_sessions;
 pub mod projects;
 pub mod proposals;
+pub mod reports;
 pub mod reference;
 pub mod sessions;
 pub mod tokens;

@@ -18,6 +18,7 @@ pub mod projects;
 pub mod proposals;
 pub mod ranking;
 pub mod reference;
+pub mod reports;
 pub mod reviews;
 pub mod submission;
 pub mod users;
@@ -97,6 +98,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(projects::clear_conditions)
         .service(projects::grant_year)
         .service(projects::change_phase)
+        .service(reports::save_report)
+        .service(reports::submit_report)
+        .service(reports::list_reports)
+        .service(reports::kpi_progress)
         .service(evaluation_results::publish_evaluation)
         .service(evaluation_results::public_evaluation_results);
 }

@@ -186,6 +186,18 @@ pub async fn call_under_review_of(app: &TestApp, body: &Value, proposals: &[(&st
     (call, ids)
 }
 
+/// Closes the call's submissions and has one reviewer grade every proposal (S, A, B): what a
+/// decision needs.
+pub async fn close_and_review(app: &TestApp, call: &str, proposals: &[&str]) {
+    app.advance(Duration::days(31));
+    app.post(&format!("/api/v1/calls/{call}/start-review")).token(&app.admin.token).send().await.assert_status(200);
+    let reviewer = expert(app, "九州大学", Some("40"), &["materials"], None).await;
+    for id in proposals {
+        let a = assign(app, call, id, &reviewer).await.str("id");
+        review(app, &reviewer, &a, ["S", "A", "B"]).await;
+    }
+}
+
 pub async fn expert(app: &TestApp, affiliation: &str, prefecture: Option<&str>, expertise: &[&str], max: Option<u32>) -> TestUser {
     let mut fields = json!({ "role": "reviewer", "affiliation": affiliation, "expertise": expertise });
     if let Some(p) = prefecture {

@@ -4,7 +4,7 @@
 use futures_util::future::join_all;
 use serde_json::{Value, json};
 
-use crate::fixtures::{assign, call_body_at, call_under_review_of, complete_content, create_proposal, endorse_all, expert, open_call, review};
+use crate::fixtures::{call_body_at, call_under_review_of, complete_content, create_proposal, endorse_all, expert, open_call};
 use crate::helpers::{TestApp, TestUser};
 
 pub const B: i64 = 1_000_000_000;
@@ -122,13 +122,7 @@ pub async fn funded(app: &TestApp) -> Funded {
     app.post(&format!("/api/v1/proposals/{joint}/submit")).token(&tokyo.token).send().await.assert_status(200);
     let aomori = app.applicant("02").await;
     let single = crate::fixtures::submitted_proposal(app, &aomori, &call, "north", "02").await["id"].as_str().unwrap().to_string();
-    app.advance(chrono::Duration::days(31));
-    app.post(&format!("/api/v1/calls/{call}/start-review")).token(&app.admin.token).send().await.assert_status(200);
-    let reviewer = expert(app, "九州大学", Some("40"), &["materials"], None).await;
-    for id in [&joint, &single] {
-        let a = assign(app, &call, id, &reviewer).await.str("id");
-        review(app, &reviewer, &a, ["S", "A", "B"]).await;
-    }
+    crate::fixtures::close_and_review(app, &call, &[&joint, &single]).await;
     decide_with(app, &joint, "conditionally_adopted", 2 * B, Some(&[(2026, B), (2027, B)])).await.assert_status(200);
     decide_with(app, &single, "adopted", B, None).await.assert_status(200);
     app.post(&format!("/api/v1/calls/{call}/publish-decisions")).token(&app.admin.token).send().await.assert_status(200);
