@@ -34,6 +34,9 @@ struct Row {
     pending: bool,
     readable: bool,
     hearing: bool,
+    /// An evaluation round's project rather than a proposal: listed with a badge, graded
+    /// through the API for now.
+    evaluation: Option<&'static str>,
 }
 
 struct Group {
@@ -154,13 +157,14 @@ pub async fn list(req: HttpRequest, state: web::Data<AppState>, query: web::Quer
         let label = status_label(lang, a);
         let row = Row {
             id: a.assignment.id.clone(),
-            title: a.proposal_title.clone().unwrap_or_else(|| "—".into()),
+            title: a.proposal_title.clone().or_else(|| a.project_title.clone()).unwrap_or_else(|| "—".into()),
             receipt: a.receipt_number.clone().unwrap_or_default(),
             lead: a.lead_prefecture_code.as_deref().map(|c| prefecture_of(lang, c)).unwrap_or_default(),
             assigned_on: lang.date_time(a.assignment.created_at),
             pending: a.assignment.status == AssignmentStatus::Pending,
-            readable: a.assignment.status != AssignmentStatus::Declined,
+            readable: a.assignment.status != AssignmentStatus::Declined && a.assignment.evaluation_id.is_none(),
             hearing: a.assignment.stage == ReviewStage::Hearing,
+            evaluation: a.assignment.evaluation_id.as_ref().map(|_| lang.pick("中間・事後評価", "Evaluation round")),
         };
         if let Some(group) = groups.iter_mut().find(|g| g.heading == label) {
             group.rows.push(row);

@@ -24,6 +24,7 @@ mod reviews;
 mod decisions;
 mod two_stage;
 mod projects;
+mod evaluations;
 mod demo;
 mod page_fixtures;
 mod pages;
