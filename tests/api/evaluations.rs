@@ -286,3 +286,17 @@ async fn the_background_loop_reminds_lead_prefectures_owing_a_self_evaluation_on
     assert_eq!(app.emails().iter().filter(|e| reminder(&f.tokyo.email)(e)).count(), 0);
     assert!(app.get(&format!("/api/v1/evaluations/{id}")).token(&app.admin.token).send().await.body["reminded_at"].is_string());
 }
+
+#[actix_web::test]
+async fn the_same_evaluator_asked_twice_at_once_is_assigned_once() {
+    let app = TestApp::spawn().await;
+    let (_, id, joint, _) = round(&app).await;
+    let evaluator = expert(&app, "東北大学", Some("04"), &[], None).await;
+    let results = futures_util::future::join_all((0..2).map(|_| assign_evaluator(&app, &id, &joint, &evaluator))).await;
+    let mut statuses: Vec<u16> = results.iter().map(|r| r.status.as_u16()).collect();
+    statuses.sort();
+    assert_eq!(statuses, [201, 409], "{:?}", results.iter().map(|r| &r.body).collect::<Vec<_>>());
+    assert!(results.iter().any(|r| r.body["code"] == "already_assigned"));
+    let listed = app.get(&format!("/api/v1/evaluations/{id}/assignments")).token(&app.admin.token).send().await;
+    assert_eq!(listed.body["total"], 1);
+}
