@@ -171,6 +171,7 @@ pub enum Event {
     EvaluationAssignmentDeclined { evaluation_id: String, project_id: String, reason: Option<String> },
     EvaluationReviewSaved { evaluation_id: String, project_id: String },
     EvaluationReviewSubmitted { evaluation_id: String, project_id: String },
+    EvaluationReviewReturned { evaluation_id: String, project_id: String, reason: String },
 }
 
 impl Event {

@@ -225,6 +225,12 @@ async fn evaluators_grade_every_item_of_the_round_and_publication_reads_their_gr
     res.assert_status(200);
     assert_eq!(res.body["status"], "submitted");
     grade(&app, &evaluator, &a, all_items("S")).await.assert_problem(409, "review_locked");
+    // A program officer may hand it back while the round is open; the evaluator is told.
+    let returned = app.post(&format!("/api/v1/assignments/{a}/review/return")).token(&app.admin.token).json(&json!({ "reason": "根拠を追記してください" })).send().await;
+    returned.assert_status(200);
+    assert_eq!(returned.body["status"], "draft");
+    assert!(app.last_email_to(&evaluator.email).await.body.contains("根拠を追記してください"));
+    app.post(&format!("/api/v1/assignments/{a}/review/submit")).token(&evaluator.token).send().await.assert_status(200);
     let read = app.get(&format!("/api/v1/assignments/{a}/review")).token(&app.admin.token).send().await;
     assert_eq!(read.body["grades"]["technical"], "A");
     let other = expert(&app, "京都大学", Some("26"), &[], None).await;

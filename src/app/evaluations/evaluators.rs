@@ -278,3 +278,19 @@ pub fn decline(tx: &mut Tx<'_>, reviewer: &CurrentUser, id: &str, reason: Option
     tx.audit(Subject::assignment(id), Event::EvaluationAssignmentDeclined { evaluation_id: row.evaluation_id, project_id: row.project_id, reason })?;
     assignment(tx.conn, id)
 }
+
+/// A program officer returns a submitted review to its evaluator, unlocking it, while the round
+/// is open; the evaluator is told why by email.
+pub fn give_back(tx: &mut Tx<'_>, id: &str, reason: Option<String>, base_url: &str) -> ApiResult<Review> {
+    let reason = reason.unwrap_or_default().chars().take(2000).collect::<String>();
+    let found = evaluations::find_assignment(tx.conn, id)?.ok_or_else(assignment_not_found)?;
+    let (row, _) = own_locked(tx, id, &found.reviewer_id)?;
+    if !evaluations::set_review_status(tx.conn, id, ReviewStatus::Submitted, ReviewStatus::Draft, tx.now)? {
+        return Err(ApiError::invalid_state("only a submitted review can be returned"));
+    }
+    if let (Some(evaluator), Some(project)) = (users::find(tx.conn, &row.reviewer_id)?, projects::find(tx.conn, &row.project_id)?) {
+        tx.enqueue(&evaluator.email, &templates::review_returned(&evaluator.name, &project.title, &reason, &assignments_link(base_url)))?;
+    }
+    tx.audit(Subject::assignment(id), Event::EvaluationReviewReturned { evaluation_id: row.evaluation_id, project_id: row.project_id, reason })?;
+    review_view(tx.conn, id)
+}

@@ -97,6 +97,9 @@ pub fn submit(tx: &mut Tx<'_>, reviewer: &CurrentUser, assignment_id: &str) -> A
 /// A program officer returns a submitted review to its reviewer, unlocking it; the reviewer is
 /// told why by email.
 pub fn give_back(tx: &mut Tx<'_>, assignment_id: &str, reason: Option<String>, base_url: &str) -> ApiResult<Review> {
+    if evaluators::is_evaluation_assignment(tx.conn, assignment_id)? {
+        return evaluators::give_back(tx, assignment_id, reason, base_url);
+    }
     let reason = reason.unwrap_or_default().chars().take(2000).collect::<String>();
     // The call first, then the assignment, as every review write (see `own_assignment`).
     let found = assignments::find(tx.conn, assignment_id)?.ok_or_else(|| ApiError::not_found("assignment"))?;
