@@ -199,6 +199,21 @@ async fn evaluators_are_reviewers_without_a_conflict_and_see_the_project_among_t
     let page = web.get("/me/assignments").await;
     let title = joint_item["project_title"].as_str().unwrap();
     page.assert_page(200, &["担当する審査", title, "中間・事後評価"]);
+
+    // The grading page shows the round's items (no overall grade) and saves and submits them.
+    let id = joint_item["id"].as_str().unwrap();
+    let form = web.get(&format!("/me/assignments/{id}")).await;
+    form.assert_page(200, &[title, "令和8年度 中間評価", "技術的評価", "クラスター形成の可能性", r#"name="grade.technical""#]);
+    assert!(!form.text.contains(r#"name="overall_grade""#) && !form.text.contains("/conflict"), "{}", form.text);
+    let csrf = form.csrf();
+    let mut fields: Vec<(String, String)> = vec![("csrf".into(), csrf.clone()), ("action".into(), "save".into())];
+    fields.extend(ITEMS.iter().map(|c| (format!("grade.{c}"), "B".to_string())));
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    web.post(&format!("/me/assignments/{id}/review"), &fields).await.assert_redirect(&format!("/me/assignments/{id}?done=saved#review"));
+    web.post(&format!("/me/assignments/{id}/submit"), &[("csrf", &csrf)]).await.assert_redirect(&format!("/me/assignments/{id}?done=submitted"));
+    let review = app.get(&format!("/api/v1/assignments/{id}/review")).token(&evaluator.token).send().await;
+    assert_eq!(review.body["status"], "submitted");
+    assert_eq!(review.body["grades"]["cluster_potential"], "B");
 }
 
 #[actix_web::test]

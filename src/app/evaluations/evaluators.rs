@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 
 use crate::app::review::view::{Assignment, MyAssignment, Review};
+use crate::app::review::workspace::Workspace;
 use crate::app::review::{assignments_link, conflict_of_interest, reviewer_account};
 use crate::app::{Event, Subject, Tx};
 use crate::auth::CurrentUser;
@@ -293,4 +294,17 @@ pub fn give_back(tx: &mut Tx<'_>, id: &str, reason: Option<String>, base_url: &s
     }
     tx.audit(Subject::assignment(id), Event::EvaluationReviewReturned { evaluation_id: row.evaluation_id, project_id: row.project_id, reason })?;
     review_view(tx.conn, id)
+}
+
+/// The evaluator's page: the assignment, the round's title and items, the review so far. The
+/// evaluator reads the project itself in the round's materials, not as a proposal here.
+pub fn workspace(tx: &mut Tx<'_>, reviewer: &CurrentUser, id: &str) -> ApiResult<Workspace> {
+    let row = evaluations::find_assignment(tx.conn, id)?.filter(|a| a.reviewer_id == reviewer.id).ok_or_else(assignment_not_found)?;
+    let round = evaluations::find(tx.conn, &row.evaluation_id)?.ok_or_else(evaluation_not_found)?;
+    let assignment = mine(tx, reviewer)?.into_iter().find(|a| a.assignment.id == id).ok_or_else(assignment_not_found)?;
+    let review = match evaluations::review(tx.conn, id)? {
+        Some(_) => Some(review_view(tx.conn, id)?),
+        None => None,
+    };
+    Ok(Workspace { assignment, call_title: round.title.clone(), proposal: None, criteria: round.items()?, review })
 }
