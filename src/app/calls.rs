@@ -99,7 +99,7 @@ fn field_of(key: &str) -> Option<CallField> {
         .find(|f| f.name() == key)
 }
 
-fn parse_field<T: serde::de::DeserializeOwned>(key: &str, value: &Value, errors: &mut Vec<FieldError>) -> Option<T> {
+pub(crate) fn parse_field<T: serde::de::DeserializeOwned>(key: &str, value: &Value, errors: &mut Vec<FieldError>) -> Option<T> {
     if value.is_null() {
         errors.push(FieldError::new(key, "required", "cannot be removed"));
         return None;

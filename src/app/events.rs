@@ -8,6 +8,7 @@ use serde_json::Value;
 use crate::domain::call::{CallStatus, Program};
 use crate::app::evaluations::publication::YearChange;
 use crate::domain::decision::Outcome;
+use crate::domain::evaluation::EvaluationKind;
 use crate::domain::grade::Grade;
 use crate::domain::money::Yen;
 use crate::domain::prefecture::PrefectureCode;
@@ -161,6 +162,18 @@ pub enum Event {
     ReportSubmitted { fiscal_year: i32 },
     EvaluationAdjusted { evaluation_id: String, grade: Grade, percent: u32, changes: Vec<YearChange>, capped_by_budget: Vec<YearChange> },
     EvaluationPublished { projects: usize, cohort_mean: Option<f64> },
+
+    // evaluation rounds
+    EvaluationOpened { call_id: String, kind: EvaluationKind, fiscal_year: i32, title: String, projects: usize },
+    EvaluationUpdated { fields: Vec<String> },
+    SelfEvaluationSaved { evaluation_id: String },
+    SelfEvaluationReminded { projects: Vec<String> },
+    EvaluatorAssigned { evaluation_id: String, project_id: String, reviewer_id: String },
+    EvaluationAssignmentAccepted { evaluation_id: String, project_id: String },
+    EvaluationAssignmentDeclined { evaluation_id: String, project_id: String, reason: Option<String> },
+    EvaluationReviewSaved { evaluation_id: String, project_id: String },
+    EvaluationReviewSubmitted { evaluation_id: String, project_id: String },
+    EvaluationReviewReturned { evaluation_id: String, project_id: String, reason: String },
 }
 
 impl Event {

@@ -12,6 +12,7 @@ use crate::auth::one_time::Purpose;
 use crate::domain::TextValue;
 use crate::domain::call::{CallStatus, Program};
 use crate::domain::decision::Outcome;
+use crate::domain::evaluation::{EvaluationKind, EvaluationStatus};
 use crate::domain::grade::Grade;
 use crate::domain::money::Yen;
 use crate::domain::prefecture::PrefectureCode;
@@ -78,6 +79,8 @@ text_columns!(
     Role,
     Purpose,
     PrefectureCode,
+    EvaluationKind,
+    EvaluationStatus,
 );
 
 impl<DB: Backend> ToSql<BigInt, DB> for Yen

@@ -123,6 +123,21 @@ fn valid_criterion_code(code: &str) -> bool {
     (1..=40).contains(&code.len()) && code.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
 }
 
+/// Every problem with a list of weighted criteria (a call's, or an evaluation round's items),
+/// reported under `field[i]`: at least one, codes valid and distinct, names given, weights > 0.
+pub fn criteria_problems(field: &str, criteria: &[Criterion]) -> Vec<crate::domain::validation::FieldError> {
+    let mut p = Problems::new();
+    p.check(!criteria.is_empty(), field, "required", "give at least one weighted criterion");
+    let mut seen = HashSet::new();
+    for (i, c) in criteria.iter().enumerate() {
+        p.check(valid_criterion_code(&c.code), format!("{field}[{i}].code"), "invalid_code", "use 1–40 of a–z, 0–9 and _");
+        p.check(seen.insert(c.code.as_str()), format!("{field}[{i}].code"), "duplicate", format!("the code {:?} is used twice", c.code));
+        p.text(&format!("{field}[{i}].name"), Some(&c.name), 200);
+        p.check(c.weight.is_finite() && c.weight > 0.0, format!("{field}[{i}].weight"), "must_be_positive", "must be a number greater than 0");
+    }
+    p.into_vec()
+}
+
 impl CallTerms {
     /// Every problem with the terms, not only the first.
     pub fn problems(&self) -> Problems {
@@ -151,14 +166,7 @@ impl CallTerms {
             "out_of_range",
             "must be 1 (document review) or 2 (document review, then a hearing)",
         );
-        p.check(!self.criteria.is_empty(), "criteria", "required", "a call needs at least one evaluation criterion");
-        let mut seen = HashSet::new();
-        for (i, c) in self.criteria.iter().enumerate() {
-            p.check(valid_criterion_code(&c.code), format!("criteria[{i}].code"), "invalid_code", "use 1–40 of a–z, 0–9 and _");
-            p.check(seen.insert(c.code.as_str()), format!("criteria[{i}].code"), "duplicate", format!("the code {:?} is used twice", c.code));
-            p.text(&format!("criteria[{i}].name"), Some(&c.name), 200);
-            p.check(c.weight.is_finite() && c.weight > 0.0, format!("criteria[{i}].weight"), "must_be_positive", "must be a number greater than 0");
-        }
+        p.extend(criteria_problems("criteria", &self.criteria));
         p.extend(project::year_budget_problems(&self.budget_by_year, self.fiscal_year, self.total_budget));
         p
     }

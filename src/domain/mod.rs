@@ -10,6 +10,7 @@ pub mod budget;
 pub mod call;
 pub mod conflict;
 pub mod decision;
+pub mod evaluation;
 pub mod evaluation_results;
 pub mod grade;
 pub mod money;

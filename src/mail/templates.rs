@@ -284,3 +284,47 @@ pub fn evaluation_published(n: &EvaluationResultNotice<'_>) -> Email {
         ),
     )
 }
+
+/// An evaluation round as told to a project's lead prefecture: opened, or its self-evaluation
+/// due soon.
+pub struct EvaluationRoundNotice<'a> {
+    pub round_title: &'a str,
+    /// 中間評価 or 事後評価.
+    pub kind_ja: &'a str,
+    /// `interim` or `ex-post`.
+    pub kind_en: &'a str,
+    pub project_title: &'a str,
+    /// The self-evaluation's due date, already formatted in JST.
+    pub due: &'a str,
+    pub link: &'a str,
+}
+
+pub fn evaluation_opened(n: &EvaluationRoundNotice<'_>) -> Email {
+    email(
+        &format!("{}の実施と自己評価書の提出のお願い（{}）", n.kind_ja, n.round_title),
+        &format!("An {} evaluation has opened ({})", n.kind_en, n.round_title),
+        format!(
+            "「{round}」（{kind}）を開始しました。\n\n課題: {title}\n自己評価書の提出期限: {due}\n\n期限までに、次のページから自己評価書を提出してください。\n{link}\n",
+            round = n.round_title, kind = n.kind_ja, title = n.project_title, due = n.due, link = n.link
+        ),
+        format!(
+            "The {kind} evaluation \"{round}\" has opened.\n\nProject: {title}\nSelf-evaluation due: {due}\n\nPlease submit the self-evaluation on this page before it is due:\n{link}\n",
+            round = n.round_title, kind = n.kind_en, title = n.project_title, due = n.due, link = n.link
+        ),
+    )
+}
+
+pub fn self_evaluation_reminder(n: &EvaluationRoundNotice<'_>) -> Email {
+    email(
+        &format!("自己評価書の提出期限が近づいています（{}）", n.round_title),
+        &format!("Self-evaluation due soon ({})", n.round_title),
+        format!(
+            "「{round}」（{kind}）の自己評価書がまだ提出されていません。\n\n課題: {title}\n提出期限: {due}\n\n次のページから提出してください。\n{link}\n",
+            round = n.round_title, kind = n.kind_ja, title = n.project_title, due = n.due, link = n.link
+        ),
+        format!(
+            "The self-evaluation for the {kind} evaluation \"{round}\" has not been submitted yet.\n\nProject: {title}\nDue: {due}\n\nPlease submit it on this page:\n{link}\n",
+            round = n.round_title, kind = n.kind_en, title = n.project_title, due = n.due, link = n.link
+        ),
+    )
+}

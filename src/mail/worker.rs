@@ -70,6 +70,10 @@ pub fn spawn_worker(state: AppState, transport: MailTransport) {
     actix_web::rt::spawn(async move {
         tracing::info!(transport = %transport.describe(), "mail worker started");
         loop {
+            // Due-soon reminders of evaluation rounds ride on this loop: a cheap read per pass.
+            if let Err(e) = crate::app::evaluations::self_evaluations::remind_pass(&state).await {
+                tracing::error!(error = %e, "evaluation reminder pass failed");
+            }
             if let Err(e) = deliver_due(&state, &transport).await {
                 tracing::error!(error = %e, "mail worker pass failed");
             }

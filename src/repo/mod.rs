@@ -9,6 +9,7 @@ pub mod audit;
 pub mod calls;
 pub mod decisions;
 pub mod evaluation_results;
+pub mod evaluations;
 pub mod hearings;
 pub mod idempotency;
 pub mod outbox;

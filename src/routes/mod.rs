@@ -11,6 +11,7 @@ pub mod conflicts;
 pub mod decisions;
 pub mod endorsements;
 pub mod evaluation_results;
+pub mod evaluations;
 pub mod health;
 pub mod hearings;
 pub mod partners;
@@ -103,5 +104,13 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(reports::list_reports)
         .service(reports::kpi_progress)
         .service(evaluation_results::publish_evaluation)
-        .service(evaluation_results::public_evaluation_results);
+        .service(evaluation_results::public_evaluation_results)
+        .service(evaluations::create_evaluation)
+        .service(evaluations::list_evaluations)
+        .service(evaluations::get_evaluation)
+        .service(evaluations::update_evaluation)
+        .service(evaluations::write_self_evaluation)
+        .service(evaluations::read_self_evaluation)
+        .service(evaluations::assign_evaluator)
+        .service(evaluations::list_evaluators);
 }

@@ -34,6 +34,8 @@ struct Row {
     pending: bool,
     readable: bool,
     hearing: bool,
+    /// An evaluation round's project rather than a proposal: listed with a badge.
+    evaluation: Option<&'static str>,
 }
 
 struct Group {
@@ -83,6 +85,8 @@ struct AssignmentPage {
     readonly: bool,
     editable: bool,
     declinable: bool,
+    /// Conflicts are declared on proposals; an evaluator declines instead.
+    conflict_declarable: bool,
     rows: Vec<CriterionView>,
     submitted_at: Option<String>,
     proposal: Option<ProposalDoc>,
@@ -154,13 +158,14 @@ pub async fn list(req: HttpRequest, state: web::Data<AppState>, query: web::Quer
         let label = status_label(lang, a);
         let row = Row {
             id: a.assignment.id.clone(),
-            title: a.proposal_title.clone().unwrap_or_else(|| "—".into()),
+            title: a.proposal_title.clone().or_else(|| a.project_title.clone()).unwrap_or_else(|| "—".into()),
             receipt: a.receipt_number.clone().unwrap_or_default(),
             lead: a.lead_prefecture_code.as_deref().map(|c| prefecture_of(lang, c)).unwrap_or_default(),
             assigned_on: lang.date_time(a.assignment.created_at),
             pending: a.assignment.status == AssignmentStatus::Pending,
             readable: a.assignment.status != AssignmentStatus::Declined,
             hearing: a.assignment.stage == ReviewStage::Hearing,
+            evaluation: a.assignment.evaluation_id.as_ref().map(|_| lang.pick("中間・事後評価", "Evaluation round")),
         };
         if let Some(group) = groups.iter_mut().find(|g| g.heading == label) {
             group.rows.push(row);
@@ -245,6 +250,10 @@ fn criterion_views(lang: Lang, w: &Workspace, entered: &Entered, errors: &[Field
             }
         })
         .collect();
+    // An evaluation round's overall grade is computed at publication, not given.
+    if w.assignment.assignment.evaluation_id.is_some() {
+        return rows;
+    }
     rows.push(CriterionView {
         name: m.overall_grade.into(),
         grade_field: "overall_grade".into(),
@@ -261,7 +270,7 @@ fn criterion_views(lang: Lang, w: &Workspace, entered: &Entered, errors: &[Field
 }
 
 fn title_of(w: &Workspace) -> String {
-    w.assignment.proposal_title.clone().unwrap_or_else(|| "—".into())
+    w.assignment.proposal_title.clone().or_else(|| w.assignment.project_title.clone()).unwrap_or_else(|| "—".into())
 }
 
 fn assignment_page(page: &Page, w: &Workspace, entered: Option<Entered>, errors: &[FieldError], notice: Option<&'static str>) -> AssignmentPage {
@@ -298,6 +307,7 @@ fn assignment_page(page: &Page, w: &Workspace, entered: Option<Entered>, errors:
         readonly: submitted,
         editable: active && !submitted,
         declinable: active && !submitted,
+        conflict_declarable: active && !submitted && a.evaluation_id.is_none(),
         rows,
         submitted_at: w.review.as_ref().and_then(|r| r.submitted_at).map(|t| lang.date_time(t)),
         proposal,

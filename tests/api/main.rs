@@ -25,6 +25,8 @@ mod decisions;
 mod two_stage;
 mod projects;
 mod project_reports;
+mod evaluations;
+mod project_lifecycle;
 mod demo;
 mod page_fixtures;
 mod pages;

@@ -3,4 +3,7 @@
 //! evaluators grade each item S/A/B/C, and publication turns the grades into scores, grades and
 //! (for an interim round) next years' money.
 
+pub mod evaluators;
 pub mod publication;
+pub mod rounds;
+pub mod self_evaluations;

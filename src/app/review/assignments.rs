@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use crate::app::evaluations::evaluators;
 use crate::app::{Event, Subject, Tx};
 use crate::auth::CurrentUser;
 use crate::domain::call::CallStatus;
@@ -101,14 +102,22 @@ pub fn mine(tx: &mut Tx<'_>, reviewer: &CurrentUser) -> ApiResult<Vec<MyAssignme
                 proposal_title: proposal.map(|p| p.content()).transpose()?.and_then(|c| c.title),
                 receipt_number: proposal.and_then(|p| p.receipt_number.clone()),
                 lead_prefecture_code: proposal.map(|p| p.lead_prefecture_code.to_string()),
+                project_title: None,
                 assignment,
             })
         })
-        .collect()
+        .collect::<ApiResult<Vec<_>>>()
+        .and_then(|mut mine| {
+            mine.extend(evaluators::mine(tx, reviewer)?);
+            Ok(mine)
+        })
 }
 
 /// The reviewer accepts an assignment (accepting twice changes nothing).
 pub fn accept(tx: &mut Tx<'_>, reviewer: &CurrentUser, id: &str) -> ApiResult<Assignment> {
+    if evaluators::is_evaluation_assignment(tx.conn, id)? {
+        return evaluators::accept(tx, reviewer, id);
+    }
     let row = own_assignment(tx.conn, id, &reviewer.id)?;
     require_review_phase(tx.conn, &row, tx.now)?;
     let next = row.status().accept().map_err(ApiError::invalid_state)?;
@@ -122,6 +131,9 @@ pub fn accept(tx: &mut Tx<'_>, reviewer: &CurrentUser, id: &str) -> ApiResult<As
 /// The reviewer declines an assignment (until the review is submitted); the slot is freed for
 /// another reviewer.
 pub fn decline(tx: &mut Tx<'_>, reviewer: &CurrentUser, id: &str, reason: Option<String>) -> ApiResult<Assignment> {
+    if evaluators::is_evaluation_assignment(tx.conn, id)? {
+        return evaluators::decline(tx, reviewer, id, reason);
+    }
     let reason = reason.map(|r| r.chars().take(2000).collect::<String>());
     let row = own_assignment(tx.conn, id, &reviewer.id)?;
     require_review_phase(tx.conn, &row, tx.now)?;

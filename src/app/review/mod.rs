@@ -74,7 +74,7 @@ fn call_in_review(tx: &mut Tx<'_>, call_id: &str) -> ApiResult<CallRow> {
     Ok(call)
 }
 
-fn reviewer_account(conn: &mut DbConn, reviewer_id: &str) -> ApiResult<UserRow> {
+pub(crate) fn reviewer_account(conn: &mut DbConn, reviewer_id: &str) -> ApiResult<UserRow> {
     users::find(conn, reviewer_id)?
         // A deactivated account gets no new work (automatic assignment skips it too).
         .filter(|u| u.role() == Role::Reviewer && u.active)
@@ -82,7 +82,7 @@ fn reviewer_account(conn: &mut DbConn, reviewer_id: &str) -> ApiResult<UserRow> 
 }
 
 /// Where a reviewer finds their assignments, for the emails that point there.
-fn assignments_link(base_url: &str) -> String {
+pub(crate) fn assignments_link(base_url: &str) -> String {
     format!("{}/me/assignments", base_url.trim_end_matches('/'))
 }
 

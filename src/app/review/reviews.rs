@@ -1,5 +1,6 @@
 //! Reviews graded S/A/B/C per criterion: read, saved as drafts, submitted (locked) and returned.
 
+use crate::app::evaluations::evaluators;
 use crate::app::{Event, Subject, Tx};
 use crate::auth::CurrentUser;
 use crate::domain::review::{self, AssignmentStatus, ReviewInput, ReviewStage, ReviewStatus};
@@ -42,6 +43,9 @@ fn workable(tx: &mut Tx<'_>, id: &str, reviewer_id: &str) -> ApiResult<(Assignme
 
 /// A review: its reviewer or a program officer reads it; nobody else, and no other reviewer.
 pub fn get(tx: &mut Tx<'_>, user: &CurrentUser, assignment_id: &str) -> ApiResult<Review> {
+    if evaluators::is_evaluation_assignment(tx.conn, assignment_id)? {
+        return evaluators::get_review(tx, user, assignment_id);
+    }
     let row = assignments::find(tx.conn, assignment_id)?.ok_or_else(|| ApiError::not_found("assignment"))?;
     let allowed = user.role == Role::Admin || (user.role == Role::Reviewer && row.reviewer_id == user.id);
     if !allowed {
@@ -52,6 +56,9 @@ pub fn get(tx: &mut Tx<'_>, user: &CurrentUser, assignment_id: &str) -> ApiResul
 
 /// Saves the review as a draft (grades may be partial); saving accepts a pending assignment.
 pub fn save(tx: &mut Tx<'_>, reviewer: &CurrentUser, assignment_id: &str, input: ReviewInput) -> ApiResult<Review> {
+    if evaluators::is_evaluation_assignment(tx.conn, assignment_id)? {
+        return evaluators::save_review(tx, reviewer, assignment_id, input);
+    }
     let (row, call) = workable(tx, assignment_id, &reviewer.id)?;
     if assignments::review(tx.conn, assignment_id)?.is_some_and(|r| r.status() == ReviewStatus::Submitted) {
         return Err(review_locked());
@@ -67,6 +74,9 @@ pub fn save(tx: &mut Tx<'_>, reviewer: &CurrentUser, assignment_id: &str, input:
 
 /// Submits the review: every criterion and the overall grade must be given; it is then locked.
 pub fn submit(tx: &mut Tx<'_>, reviewer: &CurrentUser, assignment_id: &str) -> ApiResult<Review> {
+    if evaluators::is_evaluation_assignment(tx.conn, assignment_id)? {
+        return evaluators::submit_review(tx, reviewer, assignment_id);
+    }
     let (row, call) = workable(tx, assignment_id, &reviewer.id)?;
     let saved = assignments::review(tx.conn, assignment_id)?;
     if saved.as_ref().is_some_and(|r| r.status() == ReviewStatus::Submitted) {
@@ -87,6 +97,9 @@ pub fn submit(tx: &mut Tx<'_>, reviewer: &CurrentUser, assignment_id: &str) -> A
 /// A program officer returns a submitted review to its reviewer, unlocking it; the reviewer is
 /// told why by email.
 pub fn give_back(tx: &mut Tx<'_>, assignment_id: &str, reason: Option<String>, base_url: &str) -> ApiResult<Review> {
+    if evaluators::is_evaluation_assignment(tx.conn, assignment_id)? {
+        return evaluators::give_back(tx, assignment_id, reason, base_url);
+    }
     let reason = reason.unwrap_or_default().chars().take(2000).collect::<String>();
     // The call first, then the assignment, as every review write (see `own_assignment`).
     let found = assignments::find(tx.conn, assignment_id)?.ok_or_else(|| ApiError::not_found("assignment"))?;

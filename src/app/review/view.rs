@@ -32,6 +32,12 @@ pub struct Assignment {
     pub origin: String,
     pub decline_reason: Option<String>,
     pub created_at: DateTime<FixedOffset>,
+    /// An evaluator's assignment in an evaluation round (absent for proposal review).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evaluation_id: Option<String>,
+    /// The project an evaluator grades (absent for proposal review).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub project_id: Option<String>,
 }
 
 impl Assignment {
@@ -48,6 +54,8 @@ impl Assignment {
             origin: row.origin,
             decline_reason: row.decline_reason,
             created_at: row.created_at.shown(),
+            evaluation_id: None,
+            project_id: None,
         }
     }
 }
@@ -80,6 +88,9 @@ pub struct MyAssignment {
     pub proposal_title: Option<String>,
     pub receipt_number: Option<String>,
     pub lead_prefecture_code: Option<String>,
+    /// The project an evaluator grades (evaluation rounds only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub project_title: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -23,6 +23,9 @@ pub struct Workspace {
 
 /// The calling reviewer's assignment with what hangs off it; anyone else's is not found.
 pub fn workspace(tx: &mut Tx<'_>, reviewer: &CurrentUser, assignment_id: &str) -> ApiResult<Workspace> {
+    if crate::app::evaluations::evaluators::is_evaluation_assignment(tx.conn, assignment_id)? {
+        return crate::app::evaluations::evaluators::workspace(tx, reviewer, assignment_id);
+    }
     let row = own_assignment_to_read(tx.conn, assignment_id, &reviewer.id)?;
     let call = calls::find(tx.conn, &row.call_id)?.ok_or_else(|| ApiError::not_found("call"))?;
     let assignment = mine(tx, reviewer)?
