@@ -11,6 +11,7 @@ pub mod conflicts;
 pub mod decisions;
 pub mod endorsements;
 pub mod evaluation_results;
+pub mod funding;
 pub mod health;
 pub mod hearings;
 pub mod partners;
@@ -24,7 +25,7 @@ pub mod users;
 
 mod support;
 
-pub use support::{Body, List, MaybeBody, Page, created_at, etag, if_match, with_etag, path_error as support_path_error, query_error as support_query_error};
+pub use support::{Body, List, MaybeBody, Page, created_at, etag, if_match, with_etag, path_error as support_path_error, query_error as support_query_error, wants_csv};
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -97,6 +98,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(projects::clear_conditions)
         .service(projects::grant_year)
         .service(projects::change_phase)
+        .service(funding::funding_report)
         .service(evaluation_results::publish_evaluation)
         .service(evaluation_results::public_evaluation_results);
 }

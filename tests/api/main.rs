@@ -8,6 +8,7 @@ mod auth;
 mod auth_hardening;
 mod lifecycle;
 mod errors;
+mod funding;
 mod mail;
 mod ops;
 mod reference;
