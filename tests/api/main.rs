@@ -30,5 +30,6 @@ mod page_fixtures;
 mod pages;
 mod pages_officer;
 mod pages_applicant;
+mod pages_projects;
 
 mod drift;
