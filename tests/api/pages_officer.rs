@@ -18,6 +18,25 @@ async fn api(app: &TestApp, path: &str) -> Value {
     res.body
 }
 
+/// A valid call form: fiscal year 2027, one criterion.
+fn call_fields(csrf: &str) -> Vec<(&'static str, &str)> {
+    vec![
+        ("csrf", csrf),
+        ("program", "lab_construction"),
+        ("fiscal_year", "2027"),
+        ("title", "令和9年度 拠点公募"),
+        ("description", "説明"),
+        ("opens_at", "2027-04-01T09:00"),
+        ("closes_at", "2027-05-31T17:00"),
+        ("total_budget_yen", "10,000,000,000"),
+        ("max_request_yen", "2,000,000,000"),
+        ("reviewers_per_proposal", "2"),
+        ("criteria.0.code", "feasibility"),
+        ("criteria.0.name", "実現可能性"),
+        ("criteria.0.weight", "1"),
+    ]
+}
+
 #[actix_web::test]
 async fn only_program_officers_open_the_admin_pages() {
     let app = TestApp::spawn().await;
@@ -42,21 +61,9 @@ async fn an_officer_creates_a_call_with_weighted_criteria_and_sees_each_problem_
     let form = web.get("/admin/calls/new").await;
     form.assert_page(200, &["公募を作成", "評価項目と重み", "締切（日本時間）"]);
     let csrf = form.csrf();
-    let mut fields = vec![
-        ("csrf", csrf.as_str()),
-        ("program", "lab_construction"),
-        ("fiscal_year", "2027"),
-        ("title", ""),
-        ("description", "説明"),
-        ("opens_at", "2027-04-01T09:00"),
-        ("closes_at", "2027-05-31T17:00"),
-        ("total_budget_yen", "10,000,000,000"),
-        ("max_request_yen", "2,000,000,000"),
-        ("reviewers_per_proposal", "2"),
-        ("criteria.0.code", "feasibility"),
-        ("criteria.0.name", "実現可能性"),
-        ("criteria.0.weight", "two"),
-    ];
+    let mut fields = call_fields(&csrf);
+    fields[3] = ("title", "");
+    fields[12] = ("criteria.0.weight", "two");
     let refused = web.post("/admin/calls", &fields).await;
     refused.assert_page(422, &["enter the weight as a number", "value=\"feasibility\"", "value=\"10,000,000,000\""]);
     assert_eq!(api(&app, "/api/v1/calls").await["total"], 0, "a refused form creates nothing");
@@ -273,20 +280,8 @@ async fn the_call_form_takes_yearly_budgets_and_the_selection_stages() {
     let form = web.get("/admin/calls/new").await;
     form.assert_page(200, &["年度別予算", "選考の段階", "name=\"selection_stages\" value=\"1\" checked", "name=\"budget.0.year\""]);
     let csrf = form.csrf();
-    let mut fields = vec![
-        ("csrf", csrf.as_str()),
-        ("program", "lab_construction"),
-        ("fiscal_year", "2027"),
-        ("title", "令和9年度 拠点公募"),
-        ("description", "説明"),
-        ("opens_at", "2027-04-01T09:00"),
-        ("closes_at", "2027-05-31T17:00"),
-        ("total_budget_yen", "10,000,000,000"),
-        ("max_request_yen", "2,000,000,000"),
-        ("reviewers_per_proposal", "2"),
-        ("criteria.0.code", "feasibility"),
-        ("criteria.0.name", "実現可能性"),
-        ("criteria.0.weight", "1"),
+    let mut fields = call_fields(&csrf);
+    fields.extend([
         ("selection_stages", "2"),
         ("budget.0.year", "2027"),
         ("budget.0.yen", "lots"),
@@ -294,7 +289,7 @@ async fn the_call_form_takes_yearly_budgets_and_the_selection_stages() {
         ("budget.1.yen", ""),
         ("budget.2.year", "2026"),
         ("budget.2.yen", "1,000,000,000"),
-    ];
+    ]);
     // A row that is not a number is refused at once, beside its row, keeping what was typed.
     let refused = web.post("/admin/calls", &fields).await;
     refused.assert_page(422, &["id=\"budget-0-error\"", "enter the budget in yen as a whole number", "value=\"lots\"", "value=\"2\" checked"]);
