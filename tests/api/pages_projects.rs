@@ -40,6 +40,7 @@ async fn the_lead_prefecture_sees_its_project_and_lists_it_on_its_home() {
     other.sign_in(&f.aomori.email, PASSWORD).await;
     other.get(&format!("/projects/{joint}")).await.assert_page(404, &[]);
     Browser::new(&app).get(&format!("/projects/{joint}")).await.assert_redirect("/login?next=");
+    officer(&app).await.get(&format!("/projects/{joint}")).await.assert_redirect(&format!("/admin/projects/{joint}"));
 }
 
 #[actix_web::test]

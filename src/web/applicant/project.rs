@@ -10,10 +10,14 @@ use crate::state::AppState;
 use super::{applicant, applicant_or_return};
 use crate::web::account::page_or_error;
 use crate::web::project_view::ProjectPage;
-use crate::web::{error_page, render};
+use crate::web::{error_page, render, see_other};
 
 pub async fn show(req: HttpRequest, state: web::Data<AppState>, path: web::Path<String>) -> HttpResponse {
     let page = page_or_error!(req, state);
+    // A program officer following the same link lands on the officer's page of the project.
+    if page.user_with(crate::domain::user::Role::Admin).is_some() {
+        return see_other(&page, &format!("/admin/projects/{}", path.into_inner()));
+    }
     let user = applicant_or_return!(page, req);
     let (reader, id) = (user.clone(), path.into_inner());
     match state.read(Actor::user(&user), move |tx| projects::get(tx, &reader, &id)).await {
