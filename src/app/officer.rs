@@ -137,6 +137,17 @@ pub fn preview_publication(tx: &mut Tx<'_>, call_id: &str) -> ApiResult<Vec<(Str
     })
 }
 
+/// What granting a project's fiscal year would grant and whom it would email, without granting:
+/// the same refusals as the grant itself.
+pub fn preview_grant(tx: &mut Tx<'_>, admin: &CurrentUser, project_id: &str, fiscal_year: i32) -> ApiResult<(i64, Vec<String>)> {
+    rehearse(tx, |tx| {
+        let before: HashSet<String> = outbox::all(tx.conn)?.into_iter().map(|m| m.id).collect();
+        let grant = crate::app::projects::grant(tx, admin, project_id, fiscal_year, "")?;
+        let recipients = outbox::all(tx.conn)?.into_iter().filter(|m| !before.contains(&m.id)).map(|m| m.recipient).collect();
+        Ok((grant.amount_yen, recipients))
+    })
+}
+
 /// A program officer takes an assignment back, e.g. from a reviewer who does not answer. A
 /// submitted review is never erased, and once decisions are published every review stands.
 pub fn remove_assignment(tx: &mut Tx<'_>, call_id: &str, assignment_id: &str) -> ApiResult<()> {

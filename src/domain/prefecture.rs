@@ -58,6 +58,21 @@ impl PrefectureCode {
         self.info().name_en
     }
 
+    /// The 地方 the prefecture lies in (the usual eight-region division).
+    pub fn region(self) -> Region {
+        use Region::*;
+        match self.0 {
+            1 => Hokkaido,
+            2..=7 => Tohoku,
+            8..=14 => Kanto,
+            15..=23 => Chubu,
+            24..=30 => Kinki,
+            31..=35 => Chugoku,
+            36..=39 => Shikoku,
+            _ => KyushuOkinawa,
+        }
+    }
+
     /// The designated cities inside this prefecture; a proposal in which the prefecture takes
     /// part must record a prior consultation with each of them (001 §5(1)①).
     pub fn designated_cities(self) -> impl Iterator<Item = &'static DesignatedCity> {
@@ -100,6 +115,51 @@ impl<'de> Deserialize<'de> for PrefectureCode {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let s = String::deserialize(deserializer)?;
         s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+crate::domain::text_enum! {
+    /// 地方: the eight regions the agency's own reports group prefectures by (三重 counted in
+    /// 近畿, 新潟 in 中部, 沖縄 with 九州, as the usual division does).
+    #[derive(serde::Serialize, utoipa::ToSchema, PartialOrd, Ord)]
+    #[serde(rename_all = "snake_case")]
+    pub enum Region ("region") {
+        Hokkaido = "hokkaido",
+        Tohoku = "tohoku",
+        Kanto = "kanto",
+        Chubu = "chubu",
+        Kinki = "kinki",
+        Chugoku = "chugoku",
+        Shikoku = "shikoku",
+        KyushuOkinawa = "kyushu_okinawa",
+    }
+}
+
+impl Region {
+    pub fn name_ja(self) -> &'static str {
+        match self {
+            Region::Hokkaido => "北海道地方",
+            Region::Tohoku => "東北地方",
+            Region::Kanto => "関東地方",
+            Region::Chubu => "中部地方",
+            Region::Kinki => "近畿地方",
+            Region::Chugoku => "中国地方",
+            Region::Shikoku => "四国地方",
+            Region::KyushuOkinawa => "九州・沖縄地方",
+        }
+    }
+
+    pub fn name_en(self) -> &'static str {
+        match self {
+            Region::Hokkaido => "Hokkaido",
+            Region::Tohoku => "Tohoku",
+            Region::Kanto => "Kanto",
+            Region::Chubu => "Chubu",
+            Region::Kinki => "Kinki",
+            Region::Chugoku => "Chugoku",
+            Region::Shikoku => "Shikoku",
+            Region::KyushuOkinawa => "Kyushu-Okinawa",
+        }
     }
 }
 
@@ -265,6 +325,20 @@ mod tests {
         for bad in ["00", "48", "1", "014", "ab", "", "１４"] {
             assert!(bad.parse::<PrefectureCode>().is_err(), "{bad:?} must be refused");
         }
+    }
+
+    #[test]
+    fn every_prefecture_lies_in_one_region_and_every_region_has_prefectures() {
+        let counts: Vec<usize> =
+            Region::VARIANTS.iter().map(|r| PrefectureCode::all().filter(|p| p.region() == *r).count()).collect();
+        assert_eq!(counts, [1, 6, 7, 9, 7, 5, 4, 8]);
+        assert_eq!(counts.iter().sum::<usize>(), 47);
+        let region = |code: &str| code.parse::<PrefectureCode>().unwrap().region();
+        assert_eq!(region("13"), Region::Kanto);
+        assert_eq!(region("15"), Region::Chubu, "新潟");
+        assert_eq!(region("24"), Region::Kinki, "三重");
+        assert_eq!(region("47"), Region::KyushuOkinawa);
+        assert_eq!(Region::KyushuOkinawa.as_str(), "kyushu_okinawa");
     }
 
     #[test]

@@ -170,6 +170,13 @@ pub fn may_grant(phase: Phase, conditions_cleared: bool, already_granted: bool) 
     Ok(())
 }
 
+/// What a scheduled year still counts for in the agency's planned money: granted money always,
+/// a year not yet granted only while the project runs — a completed or terminated project will
+/// never receive it.
+pub fn planned_amount(phase: Phase, granted: bool, amount: i64) -> i64 {
+    if granted || phase == Phase::Active { amount } else { 0 }
+}
+
 /// Percent applied to a project's later years after an interim evaluation, by overall grade.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -227,6 +234,14 @@ pub fn adjusted(amount: Yen, percent: u32) -> Yen {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn an_ended_projects_ungranted_years_are_no_longer_planned() {
+        assert_eq!(super::planned_amount(Phase::Active, false, 5), 5);
+        assert_eq!(super::planned_amount(Phase::Terminated, true, 5), 5);
+        assert_eq!(super::planned_amount(Phase::Terminated, false, 5), 0);
+        assert_eq!(super::planned_amount(Phase::Completed, false, 5), 0);
+    }
+
     use super::*;
 
     fn yen(v: i64) -> Yen {

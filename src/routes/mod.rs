@@ -12,6 +12,7 @@ pub mod decisions;
 pub mod endorsements;
 pub mod evaluation_results;
 pub mod evaluations;
+pub mod funding;
 pub mod health;
 pub mod hearings;
 pub mod partners;
@@ -26,7 +27,7 @@ pub mod users;
 
 mod support;
 
-pub use support::{Body, List, MaybeBody, Page, created_at, etag, if_match, with_etag, path_error as support_path_error, query_error as support_query_error};
+pub use support::{Body, List, MaybeBody, Page, created_at, etag, if_match, with_etag, path_error as support_path_error, query_error as support_query_error, wants_csv};
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -103,6 +104,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(reports::submit_report)
         .service(reports::list_reports)
         .service(reports::kpi_progress)
+        .service(funding::funding_report)
         .service(evaluation_results::publish_evaluation)
         .service(evaluation_results::public_evaluation_results)
         .service(evaluations::create_evaluation)

@@ -11,6 +11,7 @@ use crate::auth::Admin;
 use crate::domain::review::ReviewStage;
 use crate::error::{ApiResult, Problem};
 use crate::repo::audit::Actor;
+use crate::routes::wants_csv;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -21,11 +22,6 @@ pub struct RankingFormat {
     /// `document` or `hearing` (two-stage calls); default: the stage that decides — the
     /// hearing once the shortlist is made.
     pub stage: Option<ReviewStage>,
-}
-
-fn wants_csv(req: &HttpRequest, format: Option<&str>) -> bool {
-    format.is_some_and(|f| f.eq_ignore_ascii_case("csv"))
-        || req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("text/csv"))
 }
 
 /// The call's proposals ranked by score, best first, with the aggregates a panel discusses.

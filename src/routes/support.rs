@@ -153,6 +153,12 @@ impl<T> List<T> {
     }
 }
 
+/// Whether the caller asked for CSV: `Accept: text/csv`, or `format=csv` in the query.
+pub fn wants_csv(req: &HttpRequest, format: Option<&str>) -> bool {
+    format.is_some_and(|f| f.eq_ignore_ascii_case("csv"))
+        || req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("text/csv"))
+}
+
 /// Errors from actix's own extractors (query strings, paths) as problems.
 pub fn query_error(err: actix_web::error::QueryPayloadError, _: &HttpRequest) -> actix_web::Error {
     ApiError::validation(vec![FieldError::new("query", "invalid", err.to_string())]).into()

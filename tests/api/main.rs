@@ -8,6 +8,7 @@ mod auth;
 mod auth_hardening;
 mod lifecycle;
 mod errors;
+mod funding;
 mod mail;
 mod ops;
 mod reference;
@@ -32,5 +33,6 @@ mod page_fixtures;
 mod pages;
 mod pages_officer;
 mod pages_applicant;
+mod pages_projects;
 
 mod drift;

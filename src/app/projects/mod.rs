@@ -2,6 +2,7 @@
 //! program officer — conditions cleared, each fiscal year granted once, stage gates passed —
 //! while the lead prefecture reports progress.
 
+pub mod funding;
 pub mod reports;
 pub mod view;
 

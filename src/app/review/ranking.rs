@@ -113,7 +113,7 @@ pub fn spreadsheet_cell(text: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// Tells Excel the file is UTF-8: without it Japanese Excel reads the titles as Shift_JIS.
-const UTF8_BOM: &[u8] = "\u{FEFF}".as_bytes();
+pub const UTF8_BOM: &[u8] = "\u{FEFF}".as_bytes();
 
 impl CallRanking {
     /// The ranking as CSV: one row per proposal, one column per criterion, then the grade counts.

@@ -4,6 +4,7 @@
 
 mod actions;
 mod form;
+mod project;
 mod text;
 
 use std::collections::BTreeMap;
@@ -42,7 +43,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/proposals/{id}/submit", web::post().to(actions::submit))
         .route("/proposals/{id}/receipt", web::get().to(actions::receipt))
         .route("/proposals/{id}/unsubmit", web::post().to(actions::unsubmit))
-        .route("/proposals/{id}/withdraw", web::post().to(actions::withdraw));
+        .route("/proposals/{id}/withdraw", web::post().to(actions::withdraw))
+        .route("/projects/{id}", web::get().to(project::show));
 }
 
 /// The signed-in applicant, or the response that sends anyone else away.
@@ -91,6 +93,16 @@ struct HomePage {
     prefecture: String,
     calls: Vec<CallLine>,
     proposals: Vec<ProposalLine>,
+    pt: &'static crate::web::project_view::PT,
+    projects: Vec<ProjectLine>,
+}
+
+struct ProjectLine {
+    id: String,
+    title: String,
+    role: &'static str,
+    phase: &'static str,
+    next: String,
 }
 
 fn seconds_left(call: &Call, now: chrono::DateTime<chrono::Utc>) -> i64 {
@@ -104,10 +116,11 @@ pub async fn home(page: &Page, state: &AppState, user: &CurrentUser) -> HttpResp
         .read(Actor::user(user), move |tx| {
             let (calls, _) = crate::app::calls::list(tx, &reader, None, 100, 0)?;
             let (proposals, _) = proposals::list(tx, &reader, None, None, 100, 0)?;
-            Ok((calls, proposals, tx.now))
+            let projects = crate::app::projects::list(tx, &reader, None)?;
+            Ok((calls, proposals, projects, tx.now))
         })
         .await;
-    let (calls, proposals, now) = match loaded {
+    let (calls, proposals, projects, now) = match loaded {
         Ok(found) => found,
         Err(e) => return error_page(page, &e),
     };
@@ -142,7 +155,19 @@ pub async fn home(page: &Page, state: &AppState, user: &CurrentUser) -> HttpResp
         })
         .collect();
     let prefecture = own.as_deref().map(|p| prefecture_of(lang, p)).unwrap_or_default();
-    render(page, StatusCode::OK, &HomePage { c: page.chrome(), t, prefecture, calls: call_lines, proposals: proposal_lines })
+    let pt = crate::web::project_view::PT::of(lang);
+    let project_lines = projects
+        .iter()
+        .map(|p| ProjectLine {
+            id: p.id.clone(),
+            title: p.title.clone(),
+            role: if Some(p.lead_prefecture_code.to_string()) == own { t.as_lead } else { t.as_partner },
+            phase: pt.phase(lang, p.phase),
+            // The next year still to be granted, the one the prefecture waits for.
+            next: p.schedule.iter().find(|y| y.granted_at.is_none()).map(|y| format!("{} {}", y.fiscal_year, lang.yen(y.amount_yen))).unwrap_or_else(|| "—".into()),
+        })
+        .collect();
+    render(page, StatusCode::OK, &HomePage { c: page.chrome(), t, prefecture, calls: call_lines, proposals: proposal_lines, pt, projects: project_lines })
 }
 
 /// Starts the prefecture's proposal for a call, empty, and opens its form.

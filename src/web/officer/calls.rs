@@ -72,7 +72,20 @@ struct FormPage {
     criteria: Vec<CriterionRow>,
     criteria_error: Option<String>,
     errors: Vec<String>,
+    selection_stages: String,
+    stages_error: Option<String>,
+    budgets: Vec<BudgetRow>,
 }
+
+struct BudgetRow {
+    n: usize,
+    year: String,
+    yen: String,
+    error: Option<String>,
+}
+
+/// Rows of the yearly budget table (a call's schedule spans at most ten fiscal years).
+const BUDGET_ROWS: usize = crate::domain::project::MAX_SCHEDULE_YEARS;
 
 fn program_name(t: &T, p: Program) -> &'static str {
     match p {
@@ -122,6 +135,9 @@ struct Entered {
     program: String,
     values: Vec<(&'static str, String)>,
     criteria: Vec<(String, String, String)>,
+    selection_stages: String,
+    /// (fiscal year, yen), blank rows left out.
+    budgets: Vec<(String, String)>,
 }
 
 const FIELDS: [&str; 8] = ["fiscal_year", "title", "description", "opens_at", "closes_at", "total_budget_yen", "max_request_yen", "reviewers_per_proposal"];
@@ -139,11 +155,18 @@ impl Entered {
             ("reviewers_per_proposal", call.reviewers_per_proposal.to_string()),
         ];
         let criteria = call.criteria.iter().map(|c| (c.code.clone(), c.name.clone(), c.weight.to_string())).collect();
-        Entered { program: call.program.as_str().into(), values, criteria }
+        let budgets = call.budget_by_year.iter().map(|(y, b)| (y.to_string(), separated(*b))).collect();
+        Entered { program: call.program.as_str().into(), values, criteria, selection_stages: call.selection_stages.to_string(), budgets }
     }
 
     fn blank() -> Self {
-        Entered { program: Program::LabConstruction.as_str().into(), values: FIELDS.iter().map(|f| (*f, String::new())).collect(), criteria: Vec::new() }
+        Entered {
+            program: Program::LabConstruction.as_str().into(),
+            values: FIELDS.iter().map(|f| (*f, String::new())).collect(),
+            criteria: Vec::new(),
+            selection_stages: "1".into(),
+            budgets: Vec::new(),
+        }
     }
 
     fn of_form(f: &Fields) -> Self {
@@ -151,7 +174,17 @@ impl Entered {
             .map(|i| (f.text(&format!("criteria.{i}.code")), f.text(&format!("criteria.{i}.name")), f.text(&format!("criteria.{i}.weight"))))
             .filter(|(c, n, w)| !(c.trim().is_empty() && n.trim().is_empty() && w.trim().is_empty()))
             .collect();
-        Entered { program: f.text("program"), values: FIELDS.iter().map(|k| (*k, f.text(k).trim().to_string())).collect(), criteria }
+        let budgets = (0..BUDGET_ROWS)
+            .map(|i| (f.text(&format!("budget.{i}.year")).trim().to_string(), f.text(&format!("budget.{i}.yen")).trim().to_string()))
+            .filter(|(y, b)| !(y.is_empty() && b.is_empty()))
+            .collect();
+        Entered {
+            program: f.text("program"),
+            values: FIELDS.iter().map(|k| (*k, f.text(k).trim().to_string())).collect(),
+            criteria,
+            selection_stages: f.text("selection_stages"),
+            budgets,
+        }
     }
 
     fn value(&self, name: &str) -> &str {
@@ -190,6 +223,29 @@ impl Entered {
             }
         }
         body.insert("criteria".into(), json!(criteria));
+        // Not chosen: the call's default (one stage) or, on an edit, unchanged.
+        match self.selection_stages.trim() {
+            "" => {}
+            n => match n.parse::<i32>() {
+                Ok(n) => {
+                    body.insert("selection_stages".into(), json!(n));
+                }
+                Err(_) => errors.push(FieldError::new("selection_stages", "invalid", "choose one or two stages")),
+            },
+        }
+        let mut budgets = Map::new();
+        for (i, (year, yen)) in self.budgets.iter().enumerate() {
+            let field = format!("budget_by_year[{i}]");
+            match (year.parse::<i32>(), yen.replace([',', '_', ' '], "").parse::<i64>()) {
+                (Ok(_), Ok(_)) if budgets.contains_key(year) => errors.push(FieldError::new(field, "duplicate", "this fiscal year has a budget in another row")),
+                (Ok(_), Ok(b)) => {
+                    budgets.insert(year.clone(), json!(b));
+                }
+                (Err(_), _) => errors.push(FieldError::new(field, "invalid", "enter the fiscal year as a number, e.g. 2027")),
+                (_, Err(_)) => errors.push(FieldError::new(field, "invalid", "enter the budget in yen as a whole number")),
+            }
+        }
+        body.insert("budget_by_year".into(), Value::Object(budgets));
         body
     }
 }
@@ -228,7 +284,17 @@ fn form_page(page: &Page, heading: &'static str, action: String, entered: &Enter
         .collect();
     let next = criteria.len();
     criteria.extend((next..next + 3).map(|n| CriterionRow { n, code: String::new(), name: String::new(), weight: String::new(), error: None }));
-    let known = |f: &str| FIELDS.contains(&f) || f.starts_with("criteria") || f == "program";
+    let budget_error = |n: usize, year: &str| {
+        // Our own parse problems name the row; the use-case's name the year.
+        let found: Vec<&str> =
+            errors.iter().filter(|e| e.field == format!("budget_by_year[{n}]") || e.field == format!("budget_by_year.{year}")).map(|e| e.message.as_str()).collect();
+        (!found.is_empty()).then(|| found.join(" "))
+    };
+    let mut budgets: Vec<BudgetRow> =
+        entered.budgets.iter().enumerate().map(|(n, (year, yen))| BudgetRow { n, year: year.clone(), yen: yen.clone(), error: budget_error(n, year) }).collect();
+    let next = budgets.len();
+    budgets.extend((next..(next + 3).min(BUDGET_ROWS)).map(|n| BudgetRow { n, year: String::new(), yen: String::new(), error: None }));
+    let known = |f: &str| FIELDS.contains(&f) || f.starts_with("criteria") || f.starts_with("budget_by_year") || f == "program" || f == "selection_stages";
     FormPage {
         c: page.chrome(),
         t,
@@ -239,6 +305,9 @@ fn form_page(page: &Page, heading: &'static str, action: String, entered: &Enter
         criteria,
         criteria_error: errors.iter().find(|e| e.field == "criteria").map(|e| e.message.clone()),
         errors: errors.iter().filter(|e| !known(&e.field)).map(|e| format!("{}: {}", e.field, e.message)).collect(),
+        selection_stages: entered.selection_stages.clone(),
+        stages_error: problem(errors, "selection_stages"),
+        budgets,
     }
 }
 

@@ -73,6 +73,8 @@ struct DashboardPage {
     reviewers: Vec<ReviewerView>,
     alert: Option<String>,
     auto_errors: Vec<String>,
+    /// Once decisions are published, the label of the link to the call's projects.
+    projects_link: Option<&'static str>,
 }
 
 struct PairView {
@@ -204,6 +206,7 @@ fn dashboard_page(page: &Page, d: Dashboard, alert: Option<String>, auto_errors:
         reviewers,
         alert,
         auto_errors,
+        projects_link: (d.call.status == crate::domain::call::CallStatus::Decided).then(|| crate::web::project_view::PT::of(lang).projects),
     }
 }
 

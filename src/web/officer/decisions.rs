@@ -11,6 +11,8 @@ use crate::app::officer;
 use crate::app::review::ranking::{self, CallRanking};
 use crate::auth::CurrentUser;
 use crate::domain::decision::Outcome;
+use crate::domain::money::Yen;
+use crate::domain::project::{MAX_SCHEDULE_YEARS, YearAmount};
 use crate::error::{ApiError, FieldError};
 use crate::repo::audit::Actor;
 use crate::state::AppState;
@@ -46,6 +48,17 @@ struct RankRow {
     feedback: String,
     decided: bool,
     error: Option<String>,
+    schedule: Vec<ScheduleCell>,
+    schedule_error: Option<String>,
+    /// The schedule's rows start unfolded when they hold something or a problem.
+    schedule_open: bool,
+}
+
+/// One fiscal year's amount in the decision form; the field is named by its year.
+struct ScheduleCell {
+    year: i32,
+    amount: String,
+    error: Option<String>,
 }
 
 #[derive(Template)]
@@ -76,20 +89,23 @@ struct PublishPage {
 }
 
 struct Board {
+    fiscal_year: i32,
     ranking: CallRanking,
     decisions: CallDecisions,
     plan: Option<BudgetPlan>,
 }
 
 async fn board(state: &AppState, user: &CurrentUser, id: &str) -> Result<Board, ApiError> {
-    let id = id.to_string();
+    let (id, reader) = (id.to_string(), user.clone());
     state
         .read(Actor::user(user), move |tx| {
+            let user = &reader;
+            let fiscal_year = crate::app::calls::get(tx, user, &id)?.fiscal_year;
             let ranking = ranking::of_call(tx, &id, None)?;
             let decisions = decisions::of_call(tx, &id)?;
             // The plan is a suggestion; a call it cannot plan for still shows its ranking.
             let plan = decisions::budget_plan(tx, &id).ok();
-            Ok(Board { ranking, decisions, plan })
+            Ok(Board { fiscal_year, ranking, decisions, plan })
         })
         .await
 }
@@ -124,6 +140,9 @@ fn ranking_page(page: &Page, id: &str, b: Board, typed: Option<(&str, &Fields, A
                 (None, None) => (String::new(), separated(r.requested_amount_yen.unwrap_or_default()), String::new(), String::new()),
             };
             let g = &r.grades;
+            let error = mine.map(|(_, _, e)| e);
+            let (schedule, schedule_error) = schedule_cells(b.fiscal_year, mine.map(|(_, f, _)| *f), saved.map(|d| d.schedule.as_slice()), error);
+            let schedule_open = schedule_error.is_some() || schedule.iter().any(|c| c.error.is_some() || !c.amount.is_empty());
             RankRow {
                 proposal_id: r.proposal_id.clone(),
                 rank: r.rank,
@@ -142,7 +161,13 @@ fn ranking_page(page: &Page, id: &str, b: Board, typed: Option<(&str, &Fields, A
                 conditions,
                 feedback,
                 decided: saved.is_some(),
-                error: mine.map(|(_, _, e)| if e.errors.is_empty() { e.detail.clone() } else { e.errors.iter().map(|f: &FieldError| f.message.clone()).collect::<Vec<_>>().join(" ") }),
+                error: error.filter(|e| !is_schedule_problem(e)).map(|e| {
+                    let others: Vec<String> = e.errors.iter().filter(|f| !f.field.starts_with("schedule")).map(|f: &FieldError| f.message.clone()).collect();
+                    if e.errors.is_empty() { e.detail.clone() } else { others.join(" ") }
+                }).filter(|m| !m.is_empty()),
+                schedule,
+                schedule_error,
+                schedule_open,
             }
         })
         .collect();
@@ -185,6 +210,66 @@ fn path_id(req: &HttpRequest) -> String {
     req.match_info().get("id").unwrap_or_default().chars().filter(char::is_ascii_alphanumeric).collect()
 }
 
+/// Whether a refusal is only about the schedule (then it is shown there, not on top).
+fn is_schedule_problem(e: &ApiError) -> bool {
+    if e.errors.is_empty() {
+        e.extensions.contains_key("fiscal_year")
+    } else {
+        e.errors.iter().all(|f| f.field.starts_with("schedule"))
+    }
+}
+
+/// The schedule rows (the call's fiscal year onward, up to ten): what was typed, else the saved
+/// schedule when it is more than the default whole award in the call's year; each row's
+/// problem, and the schedule's own.
+fn schedule_cells(call_year: i32, typed: Option<&Fields>, saved: Option<&[YearAmount]>, error: Option<&ApiError>) -> (Vec<ScheduleCell>, Option<String>) {
+    let cells = (0..MAX_SCHEDULE_YEARS as i32)
+        .map(|i| {
+            let year = call_year + i;
+            let amount = match (typed, saved) {
+                (Some(f), _) => f.text(&format!("schedule.{year}")),
+                (None, Some(s)) if s.len() > 1 => s.iter().find(|y| y.fiscal_year == year).map(|y| separated(y.amount_yen.get())).unwrap_or_default(),
+                _ => String::new(),
+            };
+            let error = error.and_then(|e| {
+                if e.errors.is_empty() {
+                    (e.extensions.get("fiscal_year").and_then(|v| v.as_i64()) == Some(i64::from(year))).then(|| e.detail.clone())
+                } else {
+                    let prefix = format!("schedule[{i}]");
+                    let found: Vec<&str> = e.errors.iter().filter(|f| f.field.starts_with(&prefix)).map(|f| f.message.as_str()).collect();
+                    (!found.is_empty()).then(|| found.join(" "))
+                }
+            });
+            ScheduleCell { year, amount, error }
+        })
+        .collect();
+    let whole = error.and_then(|e| {
+        let found: Vec<&str> = e.errors.iter().filter(|f| f.field == "schedule").map(|f| f.message.as_str()).collect();
+        (!found.is_empty()).then(|| found.join(" "))
+    });
+    (cells, whole)
+}
+
+/// The typed schedule, by the year each field names: blank years before the last filled one are
+/// zero, blank years after it are not part of the schedule; all blank is no schedule.
+fn schedule_input(f: &Fields, errors: &mut Vec<FieldError>) -> Option<Vec<YearAmount>> {
+    let mut typed: Vec<(i32, String)> = f
+        .0
+        .iter()
+        .filter_map(|(k, v)| Some((k.strip_prefix("schedule.")?.parse::<i32>().ok()?, v.replace([',', ' '], ""))))
+        .collect();
+    typed.sort_by_key(|(year, _)| *year);
+    let last = typed.iter().rposition(|(_, v)| !v.is_empty())?;
+    let mut schedule = Vec::new();
+    for (i, (fiscal_year, raw)) in typed.into_iter().take(last + 1).enumerate() {
+        match (if raw.is_empty() { Ok(0) } else { raw.parse::<i64>() }).ok().and_then(|v| Yen::new(v).ok()) {
+            Some(amount_yen) => schedule.push(YearAmount { fiscal_year, amount_yen }),
+            None => errors.push(FieldError::new(format!("schedule[{i}].amount_yen"), "invalid", "enter the amount in yen as a whole number")),
+        }
+    }
+    Some(schedule)
+}
+
 fn decision_input(f: &Fields) -> Result<DecisionInput, ApiError> {
     let mut errors = Vec::new();
     let outcome = f.text("outcome").parse::<Outcome>().map_err(|_| errors.push(FieldError::new("outcome", "required", "choose an outcome"))).ok();
@@ -194,8 +279,11 @@ fn decision_input(f: &Fields) -> Result<DecisionInput, ApiError> {
         .parse::<i64>()
         .map_err(|_| errors.push(FieldError::new("awarded_amount_yen", "invalid", "enter the amount in yen as a whole number")))
         .ok();
+    let schedule = schedule_input(f, &mut errors);
     match (outcome, amount) {
-        (Some(outcome), Some(awarded_amount_yen)) => Ok(DecisionInput { outcome, awarded_amount_yen, conditions: f.filled("conditions"), feedback: f.filled("feedback"), schedule: None }),
+        (Some(outcome), Some(awarded_amount_yen)) if errors.is_empty() => {
+            Ok(DecisionInput { outcome, awarded_amount_yen, conditions: f.filled("conditions"), feedback: f.filled("feedback"), schedule })
+        }
         _ => Err(ApiError::validation(errors)),
     }
 }

@@ -5,7 +5,9 @@
 mod calls;
 mod dashboard;
 mod decisions;
+mod funding;
 mod people;
+mod projects;
 mod text;
 
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -40,6 +42,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/calls/{id}/decisions/{proposal}", web::post().to(decisions::decide))
             .route("/calls/{id}/publish-decisions", web::get().to(decisions::confirm))
             .route("/calls/{id}/publish-decisions", web::post().to(decisions::publish))
+            .route("/projects", web::get().to(projects::list))
+            .route("/projects/{id}", web::get().to(projects::show))
+            .route("/projects/{id}/conditions", web::post().to(projects::clear_conditions))
+            .route("/projects/{id}/grants/{fiscal_year}", web::get().to(projects::confirm_grant))
+            .route("/projects/{id}/grants/{fiscal_year}", web::post().to(projects::grant))
+            .route("/projects/{id}/phase", web::post().to(projects::change_phase))
+            .route("/reports/funding", web::get().to(funding::page))
+            .route("/reports/funding.csv", web::get().to(funding::csv))
             .route("/users", web::get().to(people::list))
             .route("/users", web::post().to(people::invite))
             .route("/users/{id}", web::get().to(people::edit_form))

@@ -141,6 +141,16 @@ pub struct T {
     pub why_load: &'static str,
     pub why_not_enough: &'static str,
     pub yen_hint: &'static str,
+    // The call's yearly budgets and selection stages, and the decision's schedule.
+    pub budget_by_year: &'static str,
+    pub budget_by_year_hint: &'static str,
+    pub year_budget: &'static str,
+    pub selection_stages: &'static str,
+    pub one_stage: &'static str,
+    pub two_stages: &'static str,
+    pub schedule: &'static str,
+    pub schedule_hint: &'static str,
+    pub amount: &'static str,
 }
 
 pub fn of(lang: Lang) -> &'static T {
@@ -289,6 +299,15 @@ static JA: T = T {
     why_load: "審査委員の担当上限に達しています。",
     why_not_enough: "利害関係のない審査委員が足りません。",
     yen_hint: "円単位の整数（カンマ可）",
+    budget_by_year: "年度別予算",
+    budget_by_year_hint: "年度ごとに上限を設ける場合に入力します（公募年度から10年度以内）。空欄の行は無視されます。",
+    year_budget: "予算額（円）",
+    selection_stages: "選考の段階",
+    one_stage: "1段階（書面審査で決定）",
+    two_stages: "2段階（書面審査の後、ヒアリングで決定）",
+    schedule: "年度別の配分",
+    schedule_hint: "すべて空欄なら、採択額の全額を公募年度に配分します。",
+    amount: "金額（円）",
 };
 
 static EN: T = T {
@@ -430,4 +449,13 @@ static EN: T = T {
     why_load: "Reviewers have reached their maximum load.",
     why_not_enough: "Not enough reviewers without a conflict of interest.",
     yen_hint: "Whole yen; commas allowed",
+    budget_by_year: "Budget by fiscal year",
+    budget_by_year_hint: "Only where a year has a ceiling (within 10 fiscal years from the call's). Blank rows are ignored.",
+    year_budget: "Budget (yen)",
+    selection_stages: "Selection stages",
+    one_stage: "One stage (the document review decides)",
+    two_stages: "Two stages (a hearing after the document review decides)",
+    schedule: "Schedule by fiscal year",
+    schedule_hint: "All blank: the whole award falls in the call's fiscal year.",
+    amount: "Amount (yen)",
 };
