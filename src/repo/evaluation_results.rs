@@ -7,38 +7,11 @@ use diesel::prelude::*;
 
 use crate::db::DbConn;
 use crate::db::schema::{evaluation_assignments, evaluation_results, evaluation_reviews, evaluations, projects};
+use crate::domain::evaluation::EvaluationStatus;
 use crate::domain::grade::Grade;
 use crate::domain::prefecture::PrefectureCode;
 use crate::domain::time::Instant;
 use crate::repo::CorruptRow;
-
-/// What publication needs of a round.
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = evaluations)]
-pub struct RoundRow {
-    pub id: String,
-    pub call_id: String,
-    pub kind: String,
-    pub fiscal_year: i32,
-    pub title: String,
-    pub items: String,
-    pub adjust_s: i32,
-    pub adjust_a: i32,
-    pub adjust_b: i32,
-    pub adjust_c: i32,
-    pub status: String,
-    pub published_at: Option<Instant>,
-}
-
-/// Reads a round holding its row lock until the transaction ends, so that it is published once.
-pub fn lock_round(conn: &mut DbConn, id: &str) -> QueryResult<Option<RoundRow>> {
-    diesel::update(evaluations::table.find(id)).set(evaluations::version.eq(evaluations::version)).execute(conn)?;
-    find_round(conn, id)
-}
-
-pub fn find_round(conn: &mut DbConn, id: &str) -> QueryResult<Option<RoundRow>> {
-    evaluations::table.find(id).select(RoundRow::as_select()).first(conn).optional()
-}
 
 /// The grades of every submitted review of the round, by project.
 pub fn submitted_grades(conn: &mut DbConn, evaluation_id: &str) -> QueryResult<BTreeMap<String, Vec<BTreeMap<String, Grade>>>> {
@@ -82,9 +55,9 @@ pub fn insert_results(conn: &mut DbConn, rows: &[ResultRow]) -> QueryResult<()> 
 }
 
 pub fn mark_published(conn: &mut DbConn, id: &str, now: DateTime<Utc>) -> QueryResult<bool> {
-    let updated = diesel::update(evaluations::table.find(id).filter(evaluations::status.eq("open")))
+    let updated = diesel::update(evaluations::table.find(id).filter(evaluations::status.eq(EvaluationStatus::Open.as_str())))
         .set((
-            evaluations::status.eq("published"),
+            evaluations::status.eq(EvaluationStatus::Published.as_str()),
             evaluations::published_at.eq(Instant::from(now)),
             evaluations::version.eq(evaluations::version + 1),
             evaluations::updated_at.eq(Instant::from(now)),

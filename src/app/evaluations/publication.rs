@@ -8,14 +8,15 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::app::{Event, Subject, Tx};
-use crate::domain::call::Criterion;
+use crate::domain::evaluation::{EvaluationKind, EvaluationStatus};
 use crate::domain::evaluation_results::{self as results, ProjectPlan, ScheduledYear};
 use crate::domain::grade::Grade;
 use crate::domain::prefecture::PrefectureCode;
-use crate::domain::project::{Adjustments, Phase};
+use crate::domain::project::Phase;
 use crate::error::{ApiError, ApiResult};
 use crate::mail::templates::{self, EvaluationResultNotice};
-use crate::repo::evaluation_results::{self as stored, ResultRow, RoundRow};
+use crate::repo::evaluation_results::{self as stored, ResultRow};
+use crate::repo::evaluations;
 use crate::repo::projects::{self, ProjectRow};
 use crate::repo::{CorruptRow, calls, users};
 
@@ -23,30 +24,12 @@ fn round_not_found() -> ApiError {
     ApiError::not_found("evaluation")
 }
 
-const INTERIM: &str = "interim";
-
-impl RoundRow {
-    fn items(&self) -> Result<Vec<Criterion>, CorruptRow> {
-        serde_json::from_str(&self.items).map_err(|e| CorruptRow::new("evaluations.items", &self.id, e))
-    }
-
-    fn adjustments(&self) -> Adjustments {
-        let percent = |v: i32| u32::try_from(v).unwrap_or(0);
-        Adjustments { S: percent(self.adjust_s), A: percent(self.adjust_a), B: percent(self.adjust_b), C: percent(self.adjust_c) }
-    }
-
-    fn interim(&self) -> bool {
-        self.kind == INTERIM
-    }
-}
-
 /// A published round as the public sees it.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RoundResults {
     pub evaluation_id: String,
     pub call_id: String,
-    /// `interim` or `ex_post`.
-    pub kind: String,
+    pub kind: EvaluationKind,
     pub title: String,
     pub fiscal_year: i32,
     /// The mean of the projects' total scores (two decimals).
@@ -74,8 +57,8 @@ pub struct ProjectResultView {
 
 /// Publishes a round: refused while an active project of the call lacks a submitted review.
 pub fn publish(tx: &mut Tx<'_>, id: &str, base_url: &str) -> ApiResult<RoundResults> {
-    let round = stored::lock_round(tx.conn, id)?.ok_or_else(round_not_found)?;
-    if round.status != "open" {
+    let round = evaluations::lock(tx.conn, id)?.ok_or_else(round_not_found)?;
+    if round.status != EvaluationStatus::Open {
         return Err(ApiError::invalid_state("this round is published already"));
     }
     // The call's row lock keeps two rounds (and late decisions) from sharing out one year's
@@ -99,7 +82,7 @@ pub fn publish(tx: &mut Tx<'_>, id: &str, base_url: &str) -> ApiResult<RoundResu
         outcomes.push(result);
     }
 
-    let adjusted = if round.interim() {
+    let adjusted = if round.kind == EvaluationKind::Interim {
         let ids: Vec<&str> = all_projects.iter().map(|p| p.id.as_str()).collect();
         let mut years = projects::years_of_many(tx.conn, &ids)?;
         let in_round: HashSet<&str> = evaluated.iter().map(|p| p.id.as_str()).collect();
@@ -208,7 +191,7 @@ fn end_project(tx: &mut Tx<'_>, project: &ProjectRow, to: Phase, reason: String)
 /// A published round's results, for anyone: no evaluator is named. Before publication the
 /// results do not exist (404).
 pub fn public_results(tx: &mut Tx<'_>, id: &str) -> ApiResult<RoundResults> {
-    let round = stored::find_round(tx.conn, id)?.filter(|r| r.published_at.is_some()).ok_or_else(round_not_found)?;
+    let round = evaluations::find(tx.conn, id)?.filter(|r| r.status == EvaluationStatus::Published).ok_or_else(round_not_found)?;
     let published = stored::results_of(tx.conn, id)?;
     let scores: Vec<f64> = published.iter().map(|p| p.result.score()).collect();
     let items = published
