@@ -56,7 +56,7 @@ print(${4:-x['id']})"
 pin() { # path-regex parameters
   printf "[[operations]]\ninclude-path-regex = '%s'\nparameters = { %s }\n" "$1" "$2"
 }
-ids() { # call proposal assignment attachment-proposal attachment result-proposal decided-call slot project
+ids() { # call proposal assignment attachment-proposal attachment result-proposal decided-call slot project round
   pin '^/api/v1/calls/\{id\}' "\"path.id\" = \"$1\""
   pin '^/api/v1/proposals/\{id\}(?!/attachments/\{aid\}|/result)' "\"path.id\" = \"$2\""
   pin '^/api/v1/assignments/\{id\}' "\"path.id\" = \"$3\""
@@ -67,6 +67,9 @@ ids() { # call proposal assignment attachment-proposal attachment result-proposa
   pin '^/api/v1/projects/\{id\}(?!/(grants|reports)/\{fiscal_year\})' "\"path.id\" = \"$9\""
   # The decided call's fiscal year is 2025; its projects run to 2027.
   pin '^/api/v1/projects/\{id\}/(grants|reports)/\{fiscal_year\}' "\"path.id\" = \"$9\", \"path.fiscal_year\" = 2026"
+  pin '^/api/v1/evaluations/\{id\}(?!/projects/\{project_id\})' "\"path.id\" = \"${10}\""
+  pin '^/api/v1/evaluations/\{id\}/projects/\{project_id\}' "\"path.id\" = \"${10}\", \"path.project_id\" = \"$9\""
+  pin '^/api/v1/public/evaluations/\{id\}' "\"path.id\" = \"${10}\""
 }
 
 admin=$(login po@jst.example.jp)
@@ -83,15 +86,16 @@ attachment=$(pick "$applicant" "/proposals?call_id=$open&limit=100" "x['status']
 osaka_result=$(pick "$applicant" "/proposals?call_id=$decided&limit=100" "x['status'] != 'rejected'")
 slot=$(pick "$admin" "/calls/$hearing/hearings" "True")
 project=$(pick "$admin" "/projects?call_id=$decided" "x['proposal_id'] == '$osaka_result'")
+round=$(pick "$admin" "/calls/$decided/evaluations" "True")
 ids "$reviewing" \
   "$(pick "$admin" "/proposals?call_id=$reviewing&limit=100" "True")" \
   "$(pick "$admin" "/calls/$reviewing/assignments" "x['review_status'] == 'submitted'")" \
-  "$osaka_draft" "$attachment" "$osaka_result" "$decided" "$slot" "$project" >"$dir/admin.toml"
-ids "$open" "$osaka_draft" none "$osaka_draft" "$attachment" "$osaka_result" "$decided" none "$project" >"$dir/applicant.toml"
+  "$osaka_draft" "$attachment" "$osaka_result" "$decided" "$slot" "$project" "$round" >"$dir/admin.toml"
+ids "$open" "$osaka_draft" none "$osaka_draft" "$attachment" "$osaka_result" "$decided" none "$project" "$round" >"$dir/applicant.toml"
 ids "$reviewing" \
   "$(pick "$reviewer" "/proposals?limit=100" "True")" \
   "$(pick "$reviewer" "/me/assignments" "x['review_status'] != 'submitted'")" \
-  none none none "$decided" none none >"$dir/reviewer.toml"
+  none none none "$decided" none none "$round" >"$dir/reviewer.toml"
 
 status=0
 for role in admin applicant reviewer; do

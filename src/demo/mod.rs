@@ -6,6 +6,7 @@
 //! forward through each call's life, so submissions happen before their deadline and reviews
 //! after it, exactly as the rules demand.
 
+mod after_adoption;
 mod content;
 
 use std::fmt;
@@ -17,7 +18,6 @@ use crate::app::accounts::passwords::{self, TokenPasswordRequest};
 use crate::app::accounts::users::{self, CreateUser, InvitationLink};
 use crate::app::calls::{self, CreateCall};
 use crate::app::decisions::{self, publication, view::DecisionInput};
-use crate::app::projects;
 use crate::app::proposals::{self, attachments as proposal_attachments, drafting, endorsements::LinkSettings};
 use crate::app::review::{assignments, auto, reviews, view::AutoAssign};
 use crate::app::selection::{self, ShortlistInput, hearings::{self, ScheduleHearing}};
@@ -339,25 +339,6 @@ impl Filler<'_> {
         Ok((call, title, ids[0].clone()))
     }
 
-    /// The decided call's projects in their first year: the conditions cleared and the first
-    /// fiscal year granted.
-    async fn steer_projects(&self, cast: &Cast, call: &str) -> Result<(), DemoError> {
-        self.at(-65);
-        let id = call.to_string();
-        let funded = self.write(&cast.admin, "list the projects", move |tx, admin| projects::list(tx, admin, Some(&id))).await?;
-        let base_url = self.state.settings.app.public_base_url.clone();
-        for project in funded {
-            if !project.conditions_cleared {
-                let id = project.id.clone();
-                let note = "地元金融機関2行が運営委員会に参画したことを確認した。";
-                self.write(&cast.admin, "clear the conditions", move |tx, admin| projects::clear_conditions(tx, admin, &id, note)).await?;
-            }
-            let (id, base_url) = (project.id.clone(), base_url.clone());
-            self.write(&cast.admin, "grant the first year", move |tx, admin| projects::grant(tx, admin, &id, 2025, &base_url)).await?;
-        }
-        Ok(())
-    }
-
     /// A two-stage call of this year in its hearing: the document review done, two of three
     /// proposals shortlisted, their hearings booked for next week.
     async fn call_in_hearing(&self, cast: &Cast) -> Result<(String, String), DemoError> {
@@ -453,6 +434,7 @@ impl fmt::Display for Demo {
         writeln!(f, "  /                           a prefecture's open calls and proposals, e.g. Osaka's draft (osaka@pref.example.jp)")?;
         writeln!(f, "  /me/assignments             a reviewer's assignments (e.g. {})", content::EXPERTS[0].email)?;
         writeln!(f, "  /proposals/{}/result  a published result (as {})", self.result_proposal, content::OFFICERS[0].email)?;
+        writeln!(f, "  /admin/projects             last year's projects: grants, reports, the interim evaluation round ({ADMIN_EMAIL})")?;
         writeln!(f, "  /docs                       the API, to try every operation as the program officer {ADMIN_EMAIL}")
     }
 }

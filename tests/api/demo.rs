@@ -105,6 +105,14 @@ async fn demo_fills_an_empty_database_with_every_stage_and_refuses_a_second_run(
         assert_eq!(project["schedule"].as_array().unwrap().len(), 3);
         assert!(project["schedule"][0]["granted_at"].is_string() && project["schedule"][1]["granted_at"].is_null());
     }
+    let reports = get(&client, format!("{api}/projects/{}/reports", projects[0]["id"].as_str().unwrap()), &admin).await;
+    assert_eq!(reports["items"][0]["status"], "submitted");
+    let decided = calls["items"].as_array().unwrap().iter().find(|c| c["status"] == "decided").unwrap();
+    let rounds = get(&client, format!("{api}/calls/{}/evaluations", decided["id"].as_str().unwrap()), &admin).await;
+    assert_eq!(rounds["items"][0]["status"], "open");
+    let mine = get(&client, format!("{api}/me/assignments"), &reviewer).await;
+    let mine = mine.as_array().or_else(|| mine["items"].as_array()).cloned().unwrap_or_default();
+    assert!(mine.iter().any(|a| a["evaluation_id"].is_string()), "an evaluator at work: {mine:?}");
     // The two-stage call's hearings are booked, and Osaka's draft carries a PDF.
     let hearing = calls["items"].as_array().unwrap().iter().find(|c| c["status"] == "hearing").unwrap();
     let slots = get(&client, format!("{api}/calls/{}/hearings", hearing["id"].as_str().unwrap()), &admin).await;
