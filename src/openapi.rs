@@ -179,6 +179,11 @@ const RESOURCE_SOURCES: &[(&str, &str, &str, &str)] = &[
     ("list_users", "200", "users", "$response.body#/items/0/id"),
     ("list_projects", "200", "projects", "$response.body#/items/0/id"),
     ("get_project", "200", "projects", "$response.body#/id"),
+    ("clear_conditions", "200", "projects", "$response.body#/id"),
+    ("create_evaluation", "201", "evaluations", "$response.body#/id"),
+    ("list_evaluations", "200", "evaluations", "$response.body#/items/0/id"),
+    ("get_evaluation", "200", "evaluations", "$response.body#/id"),
+    ("assign_evaluator", "201", "assignments", "$response.body#/id"),
 ];
 
 /// OpenAPI links, so that stateful clients (schemathesis) follow the real workflow: a created

@@ -56,7 +56,7 @@ print(${4:-x['id']})"
 pin() { # path-regex parameters
   printf "[[operations]]\ninclude-path-regex = '%s'\nparameters = { %s }\n" "$1" "$2"
 }
-ids() { # call proposal assignment attachment-proposal attachment result-proposal decided-call slot project round
+ids() { # call proposal assignment attachment-proposal attachment result-proposal decided-call slot project round [self-evaluated-project]
   pin '^/api/v1/calls/\{id\}' "\"path.id\" = \"$1\""
   pin '^/api/v1/proposals/\{id\}(?!/attachments/\{aid\}|/result)' "\"path.id\" = \"$2\""
   pin '^/api/v1/assignments/\{id\}' "\"path.id\" = \"$3\""
@@ -68,7 +68,7 @@ ids() { # call proposal assignment attachment-proposal attachment result-proposa
   # The decided call's fiscal year is 2025; its projects run to 2027.
   pin '^/api/v1/projects/\{id\}/(grants|reports)/\{fiscal_year\}' "\"path.id\" = \"$9\", \"path.fiscal_year\" = 2026"
   pin '^/api/v1/evaluations/\{id\}(?!/projects/\{project_id\})' "\"path.id\" = \"${10}\""
-  pin '^/api/v1/evaluations/\{id\}/projects/\{project_id\}' "\"path.id\" = \"${10}\", \"path.project_id\" = \"$9\""
+  pin '^/api/v1/evaluations/\{id\}/projects/\{project_id\}' "\"path.id\" = \"${10}\", \"path.project_id\" = \"${11:-$9}\""
   pin '^/api/v1/public/evaluations/\{id\}' "\"path.id\" = \"${10}\""
 }
 
@@ -87,10 +87,12 @@ osaka_result=$(pick "$applicant" "/proposals?call_id=$decided&limit=100" "x['sta
 slot=$(pick "$admin" "/calls/$hearing/hearings" "True")
 project=$(pick "$admin" "/projects?call_id=$decided" "x['proposal_id'] == '$osaka_result'")
 round=$(pick "$admin" "/calls/$decided/evaluations" "True")
+# Miyagi's project has a self-evaluation written in the open round.
+written=$(pick "$admin" "/projects?call_id=$decided" "x['lead_prefecture_code'] == '04'")
 ids "$reviewing" \
   "$(pick "$admin" "/proposals?call_id=$reviewing&limit=100" "True")" \
   "$(pick "$admin" "/calls/$reviewing/assignments" "x['review_status'] == 'submitted'")" \
-  "$osaka_draft" "$attachment" "$osaka_result" "$decided" "$slot" "$project" "$round" >"$dir/admin.toml"
+  "$osaka_draft" "$attachment" "$osaka_result" "$decided" "$slot" "$project" "$round" "$written" >"$dir/admin.toml"
 ids "$open" "$osaka_draft" none "$osaka_draft" "$attachment" "$osaka_result" "$decided" none "$project" "$round" >"$dir/applicant.toml"
 ids "$reviewing" \
   "$(pick "$reviewer" "/proposals?limit=100" "True")" \
