@@ -1,7 +1,7 @@
 use futures_util::future::join_all;
 use serde_json::{Value, json};
 
-use crate::fixtures::{assign, audit_actions, call_under_review_with, complete_content, create_proposal, endorse_all, expert, open_call, review};
+use crate::fixtures::{assign, audit_actions, call_under_review_with, complete_content, create_proposal, expert, open_call, review};
 use crate::helpers::{TestApp, TestUser};
 
 const B: i64 = 1_000_000_000;
@@ -120,15 +120,7 @@ struct Published {
 }
 
 async fn published(app: &TestApp) -> Published {
-    let call = open_call(app, "lab_construction").await;
-    let tokyo = app.applicant("13").await;
-    let saitama = app.applicant("11").await;
-    let joint = create_proposal(app, &tokyo, &call, &complete_content("capital", "13", &["11"])).await.str("id");
-    app.post(&format!("/api/v1/proposals/{joint}/partners/11/confirm")).token(&saitama.token).send().await.assert_status(200);
-    endorse_all(app, &tokyo, &joint, "capital").await;
-    app.post(&format!("/api/v1/proposals/{joint}/submit")).token(&tokyo.token).send().await.assert_status(200);
-    let aomori = app.applicant("02").await;
-    let single = crate::fixtures::submitted_proposal(app, &aomori, &call, "north", "02").await["id"].as_str().unwrap().to_string();
+    let crate::fixtures::JointAndSingle { call, joint, single, tokyo, saitama, .. } = crate::fixtures::joint_and_single(app).await;
     app.advance(chrono::Duration::days(31));
     app.post(&format!("/api/v1/calls/{call}/start-review")).token(&app.admin.token).send().await.assert_status(200);
     let reviewer = expert(app, "九州大学", Some("40"), &["materials"], None).await;

@@ -228,3 +228,27 @@ pub async fn review(app: &TestApp, reviewer: &TestUser, assignment: &str, grades
     app.put(&format!("/api/v1/assignments/{assignment}/review")).token(&reviewer.token).json(&body).send().await.assert_status(200);
     app.post(&format!("/api/v1/assignments/{assignment}/review/submit")).token(&reviewer.token).send().await.assert_status(200);
 }
+
+/// Submitted proposals in an open lab-construction call: Tokyo's joint one with Saitama as a
+/// confirmed partner (tag "capital"), and Aomori's alone (tag "north").
+pub struct JointAndSingle {
+    pub call: String,
+    pub joint: String,
+    pub single: String,
+    pub tokyo: TestUser,
+    pub saitama: TestUser,
+    pub aomori: TestUser,
+}
+
+pub async fn joint_and_single(app: &TestApp) -> JointAndSingle {
+    let call = open_call(app, "lab_construction").await;
+    let tokyo = app.applicant("13").await;
+    let saitama = app.applicant("11").await;
+    let joint = create_proposal(app, &tokyo, &call, &complete_content("capital", "13", &["11"])).await.str("id");
+    app.post(&format!("/api/v1/proposals/{joint}/partners/11/confirm")).token(&saitama.token).send().await.assert_status(200);
+    endorse_all(app, &tokyo, &joint, "capital").await;
+    app.post(&format!("/api/v1/proposals/{joint}/submit")).token(&tokyo.token).send().await.assert_status(200);
+    let aomori = app.applicant("02").await;
+    let single = submitted_proposal(app, &aomori, &call, "north", "02").await["id"].as_str().unwrap_or_default().to_string();
+    JointAndSingle { call, joint, single, tokyo, saitama, aomori }
+}

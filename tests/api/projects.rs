@@ -4,7 +4,7 @@
 use futures_util::future::join_all;
 use serde_json::{Value, json};
 
-use crate::fixtures::{call_body_at, call_under_review_of, complete_content, create_proposal, endorse_all, expert, open_call};
+use crate::fixtures::{call_body_at, call_under_review_of, expert};
 use crate::helpers::{TestApp, TestUser};
 
 pub const B: i64 = 1_000_000_000;
@@ -113,15 +113,7 @@ pub struct Funded {
 
 /// A call of fiscal year 2026 with its decisions published: two projects.
 pub async fn funded(app: &TestApp) -> Funded {
-    let call = open_call(app, "lab_construction").await;
-    let tokyo = app.applicant("13").await;
-    let saitama = app.applicant("11").await;
-    let joint = create_proposal(app, &tokyo, &call, &complete_content("capital", "13", &["11"])).await.str("id");
-    app.post(&format!("/api/v1/proposals/{joint}/partners/11/confirm")).token(&saitama.token).send().await.assert_status(200);
-    endorse_all(app, &tokyo, &joint, "capital").await;
-    app.post(&format!("/api/v1/proposals/{joint}/submit")).token(&tokyo.token).send().await.assert_status(200);
-    let aomori = app.applicant("02").await;
-    let single = crate::fixtures::submitted_proposal(app, &aomori, &call, "north", "02").await["id"].as_str().unwrap().to_string();
+    let crate::fixtures::JointAndSingle { call, joint, single, tokyo, saitama, aomori } = crate::fixtures::joint_and_single(app).await;
     crate::fixtures::close_and_review(app, &call, &[&joint, &single]).await;
     decide_with(app, &joint, "conditionally_adopted", 2 * B, Some(&[(2026, B), (2027, B)])).await.assert_status(200);
     decide_with(app, &single, "adopted", B, None).await.assert_status(200);
