@@ -69,7 +69,7 @@ ids() { # call proposal assignment attachment-proposal attachment result-proposa
   pin '^/api/v1/projects/\{id\}/(grants|reports)/\{fiscal_year\}' "\"path.id\" = \"$9\", \"path.fiscal_year\" = 2026"
   pin '^/api/v1/evaluations/\{id\}(?!/projects/\{project_id\})' "\"path.id\" = \"${10}\""
   pin '^/api/v1/evaluations/\{id\}/projects/\{project_id\}' "\"path.id\" = \"${10}\", \"path.project_id\" = \"${11:-$9}\""
-  pin '^/api/v1/public/evaluations/\{id\}' "\"path.id\" = \"${10}\""
+  pin '^/api/v1/public/evaluations/\{id\}' "\"path.id\" = \"$published_round\""
 }
 
 admin=$(login po@jst.example.jp)
@@ -86,7 +86,8 @@ attachment=$(pick "$applicant" "/proposals?call_id=$open&limit=100" "x['status']
 osaka_result=$(pick "$applicant" "/proposals?call_id=$decided&limit=100" "x['status'] != 'rejected'")
 slot=$(pick "$admin" "/calls/$hearing/hearings" "True")
 project=$(pick "$admin" "/projects?call_id=$decided" "x['proposal_id'] == '$osaka_result'")
-round=$(pick "$admin" "/calls/$decided/evaluations" "True")
+round=$(pick "$admin" "/calls/$decided/evaluations" "x['status'] == 'open'")
+published_round=$(pick "$admin" "/calls/$decided/evaluations" "x['status'] == 'published'")
 # Miyagi's project has a self-evaluation written in the open round.
 written=$(pick "$admin" "/projects?call_id=$decided" "x['lead_prefecture_code'] == '04'")
 ids "$reviewing" \

@@ -4,7 +4,9 @@
 use serde_json::json;
 
 use super::{Cast, DemoError, Filler};
-use crate::app::evaluations::{evaluators, rounds, self_evaluations};
+use crate::app::evaluations::{evaluators, publication, rounds, self_evaluations};
+use crate::app::projects::view::Project;
+use crate::domain::review::ReviewInput;
 use crate::app::projects::{self, reports};
 use crate::domain::evaluation::EvaluationKind;
 use crate::domain::time::jst;
@@ -42,6 +44,7 @@ impl Filler<'_> {
                 self.write(&officer, "submit a progress report", move |tx, user| reports::submit(tx, user, &id, 2025, &None)).await?;
             }
         }
+        self.published_round(cast, call, &funded).await?;
         // The interim round of fiscal 2026, open until a month from today.
         let due = self.day(30).with_timezone(&jst());
         let input = serde_json::from_value(json!({
@@ -61,6 +64,40 @@ impl Filler<'_> {
         let (round_id, base_url) = (round.id.clone(), self.state.settings.app.public_base_url.clone());
         let input = evaluators::AssignEvaluator { project_id: first.id.clone(), reviewer_id: evaluator };
         self.write(&cast.admin, "assign an evaluator", move |tx, admin| evaluators::assign(tx, admin, &round_id, input, &base_url)).await?;
+        Ok(())
+    }
+
+    /// A first interim round, on fiscal 2025: graded by one evaluator and published, so its
+    /// results are public.
+    async fn published_round(&self, cast: &Cast, call: &str, funded: &[Project]) -> Result<(), DemoError> {
+        let internal = |step: &'static str| move |e: serde_json::Error| DemoError::Step { step, source: crate::error::ApiError::internal(e) };
+        let due = self.day(30).with_timezone(&jst());
+        let input = serde_json::from_value(json!({
+            "kind": EvaluationKind::Interim.as_str(), "fiscal_year": 2025, "title": "令和7年度 中間評価（初年度）",
+            "self_evaluation_due": due.to_rfc3339(), "adjustments": { "S": 110, "A": 100, "B": 90, "C": 70 },
+        }))
+        .map_err(internal("open the first round"))?;
+        let (id, base_url) = (call.to_string(), self.state.settings.app.public_base_url.clone());
+        let round = self.write(&cast.admin, "open the first round", move |tx, admin| rounds::create(tx, admin, &id, input, &base_url)).await?;
+        let Some(evaluator) = cast.experts.get(2) else { return Ok(()) };
+        for (n, project) in funded.iter().enumerate() {
+            let (round_id, base_url) = (round.id.clone(), self.state.settings.app.public_base_url.clone());
+            let input = evaluators::AssignEvaluator { project_id: project.id.clone(), reviewer_id: evaluator.id.clone() };
+            let assignment = self.write(&cast.admin, "assign an evaluator", move |tx, admin| evaluators::assign(tx, admin, &round_id, input, &base_url)).await?;
+            let grade = if n == 0 { "S" } else { "A" };
+            let grades: ReviewInput = serde_json::from_value(json!({ "grades": {
+                "technical": grade, "regional_initiative": "A", "organization": grade, "self_evaluation": "A", "cluster_potential": grade,
+            }, "comments": { "technical": "研究開発は計画を上回って進捗している。" } }))
+            .map_err(internal("grade a project"))?;
+            let id = assignment.id.clone();
+            self.write(evaluator, "accept an evaluation", move |tx, user| evaluators::accept(tx, user, &id)).await?;
+            let id = assignment.id.clone();
+            self.write(evaluator, "grade a project", move |tx, user| evaluators::save_review(tx, user, &id, grades)).await?;
+            let id = assignment.id.clone();
+            self.write(evaluator, "submit an evaluation", move |tx, user| evaluators::submit_review(tx, user, &id)).await?;
+        }
+        let (id, base_url) = (round.id.clone(), self.state.settings.app.public_base_url.clone());
+        self.write(&cast.admin, "publish the first round", move |tx, _| publication::publish(tx, &id, &base_url)).await?;
         Ok(())
     }
 }
