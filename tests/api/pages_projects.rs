@@ -169,6 +169,9 @@ async fn the_lead_prefecture_drafts_then_submits_a_progress_report_through_its_c
     let gaps = web.post(&format!("{form}/submit"), &[("csrf", &csrf), ("version", "2")]).await;
     gaps.assert_page(422, &["id=\"gaps\"", "CO2排出量: 入力してください。", "受賞件数: 入力してください。", "id=\"kpi.1-error\"", "id=\"narrative-error\""]);
     assert_eq!(report(&app, &joint, 2026).await["status"], "draft");
+    // A form loaded before someone else's save does not overwrite it.
+    web.post(&form, &[("csrf", &csrf), ("version", "1"), ("kpi.0", "99人"), ("action", "save")]).await.assert_page(412, &["他の担当者が先に保存しました", "value=\"99人\""]);
+    assert_eq!(report(&app, &joint, 2026).await["kpis"][0]["actual"], "40人");
 
     // Complete, confirmed, submitted: then read-only and locked.
     let mut full: Vec<(String, String)> = vec![("csrf".into(), csrf.clone()), ("version".into(), "2".into()), ("kpi.0".into(), "52人".into()), ("kpi.1".into(), "900".into())];
