@@ -108,11 +108,7 @@ impl Progress {
             .iter()
             .map(|y| {
                 let report = loaded.reports.iter().find(|r| r.fiscal_year == y.fiscal_year);
-                let status = match report.map(|r| r.status) {
-                    None => t.status_none,
-                    Some(ReportStatus::Draft) => t.status_draft,
-                    Some(ReportStatus::Submitted) => t.status_submitted,
-                };
+                let status = t.report_status(report.map(|r| r.status));
                 let submitted = report.is_some_and(|r| r.status == ReportStatus::Submitted);
                 ReportLine {
                     fiscal_year: y.fiscal_year,
@@ -212,6 +208,14 @@ impl RT {
         match kind {
             EvaluationKind::Interim => lang.pick(kind.name_ja(), "Interim evaluation"),
             EvaluationKind::ExPost => lang.pick(kind.name_ja(), "Ex-post evaluation"),
+        }
+    }
+
+    pub fn report_status(&self, status: Option<ReportStatus>) -> &'static str {
+        match status {
+            None => self.status_none,
+            Some(ReportStatus::Draft) => self.status_draft,
+            Some(ReportStatus::Submitted) => self.status_submitted,
         }
     }
 

@@ -209,11 +209,7 @@ fn report_page(page: &Page, y: &Year, shown: Shown) -> ReportPage {
         project_id: y.project.id.clone(),
         project_title: y.project.title.clone(),
         fiscal_year: y.fiscal_year,
-        status: match y.report.as_ref().map(|r| r.status) {
-            None => t.status_none,
-            Some(ReportStatus::Draft) => t.status_draft,
-            Some(ReportStatus::Submitted) => t.status_submitted,
-        },
+        status: t.report_status(y.report.as_ref().map(|r| r.status)),
         submitted_at: y.report.as_ref().and_then(|r| r.submitted_at).map(|at| lang.date_time(at)),
         notice: shown.notice,
         alert: shown.alert,
