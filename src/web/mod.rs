@@ -7,6 +7,7 @@ mod applicant;
 mod endorse;
 pub mod i18n;
 mod present;
+mod project_progress;
 mod project_view;
 mod result;
 mod reviewer;

@@ -9,6 +9,7 @@ use crate::domain::proposal::content::Measure;
 use crate::error::ApiError;
 use crate::web::i18n::Lang;
 use crate::web::present::prefecture;
+use crate::web::project_progress::{Progress, RT};
 use crate::web::{Chrome, Page};
 
 pub struct PT {
@@ -191,6 +192,8 @@ pub struct ProjectPage {
     pub to_error: Option<String>,
     pub reason: String,
     pub reason_error: Option<String>,
+    pub rt: &'static RT,
+    pub progress: Progress,
 }
 
 impl ProjectPage {
@@ -208,6 +211,8 @@ impl ProjectPage {
             to_error: None,
             reason: String::new(),
             reason_error: None,
+            rt: RT::of(page.lang),
+            progress: Progress::default(),
         }
     }
 }

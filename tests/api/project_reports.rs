@@ -46,19 +46,19 @@ fn co_creation_content(tag: &str, lead: &str, partners: &[&str]) -> Value {
     content
 }
 
-struct CoCreation {
-    call: String,
+pub struct CoCreation {
+    pub call: String,
     /// Tokyo leads with Saitama as partner.
-    joint: String,
+    pub joint: String,
     /// Aomori alone.
-    single: String,
-    tokyo: TestUser,
-    saitama: TestUser,
-    aomori: TestUser,
+    pub single: String,
+    pub tokyo: TestUser,
+    pub saitama: TestUser,
+    pub aomori: TestUser,
 }
 
 /// A regional co-creation call of FY2026 with two projects, each scheduled over 2026–2027.
-async fn co_created(app: &TestApp) -> CoCreation {
+pub async fn co_created(app: &TestApp) -> CoCreation {
     let call = open_call(app, "regional_co_creation").await;
     let tokyo = app.applicant("13").await;
     let saitama = app.applicant("11").await;

@@ -5,6 +5,7 @@
 mod actions;
 mod form;
 mod project;
+mod reports;
 mod text;
 
 use std::collections::BTreeMap;
@@ -44,7 +45,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/proposals/{id}/receipt", web::get().to(actions::receipt))
         .route("/proposals/{id}/unsubmit", web::post().to(actions::unsubmit))
         .route("/proposals/{id}/withdraw", web::post().to(actions::withdraw))
-        .route("/projects/{id}", web::get().to(project::show));
+        .route("/projects/{id}", web::get().to(project::show))
+        .route("/projects/{id}/evaluations/{evaluation_id}/self-evaluation", web::post().to(project::write_self_evaluation))
+        .route("/projects/{id}/reports/{fiscal_year}", web::get().to(reports::show))
+        .route("/projects/{id}/reports/{fiscal_year}", web::post().to(reports::save))
+        .route("/projects/{id}/reports/{fiscal_year}/submit", web::get().to(reports::confirm_submit))
+        .route("/projects/{id}/reports/{fiscal_year}/submit", web::post().to(reports::submit));
 }
 
 /// The signed-in applicant, or the response that sends anyone else away.

@@ -16,7 +16,8 @@ use crate::repo::audit::Actor;
 use crate::state::AppState;
 
 use super::{officer, or_page, or_return, posted, problem};
-use crate::web::project_view::{PT, ProjectPage, project_doc};
+use crate::web::project_progress::project_page;
+use crate::web::project_view::{PT, project_doc};
 use crate::web::{Chrome, Fields, Form, Page, error_page, render, see_other};
 
 struct ProjectLine {
@@ -97,8 +98,7 @@ pub struct Done {
 
 pub async fn show(req: HttpRequest, state: web::Data<AppState>, path: web::Path<String>, query: web::Query<Done>) -> HttpResponse {
     let (page, user) = or_return!(officer(&req, &state).await);
-    let project = or_return!(or_page(&page, load(&state, &user, &path).await));
-    let mut shown = ProjectPage::new(&page, &project, true);
+    let mut shown = or_return!(or_page(&page, project_page(&page, &state, &user, &path, true).await));
     shown.notice = query.done.is_some().then_some(shown.t.done);
     render(&page, StatusCode::OK, &shown)
 }
@@ -109,8 +109,7 @@ async fn refused(page: &Page, state: &AppState, user: &CurrentUser, id: &str, f:
     if !e.status.is_client_error() || e.status == StatusCode::NOT_FOUND {
         return error_page(page, &e);
     }
-    let project = or_return!(or_page(page, load(state, user, id).await));
-    let mut shown = ProjectPage::new(page, &project, true);
+    let mut shown = or_return!(or_page(page, project_page(page, state, user, id, true).await));
     shown.note = f.text("note");
     shown.to = f.text("to");
     shown.reason = f.text("reason");
