@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
 use crate::db::DbConn;
-use crate::db::schema::{calls, projects, project_years, proposal_partners};
+use crate::db::schema::{projects, project_years, proposal_partners};
 use crate::domain::money::Yen;
 use crate::domain::prefecture::PrefectureCode;
 use crate::domain::project::{Phase, YearAmount};
@@ -123,20 +123,6 @@ pub fn funding_rows(conn: &mut DbConn, fiscal_year: Option<i32>) -> QueryResult<
         .load(conn)
 }
 
-/// What a call's projects other than `project_id` have scheduled in `fiscal_year`.
-pub fn scheduled_in_year(conn: &mut DbConn, call_id: &str, fiscal_year: i32, except_project: Option<&str>) -> QueryResult<i64> {
-    let mut q = project_years::table
-        .inner_join(projects::table)
-        .filter(projects::call_id.eq(call_id.to_string()))
-        .filter(project_years::fiscal_year.eq(fiscal_year))
-        .into_boxed();
-    if let Some(id) = except_project {
-        q = q.filter(projects::id.ne(id.to_string()));
-    }
-    let amounts: Vec<i64> = q.select(project_years::amount_yen).load(conn)?;
-    Ok(amounts.into_iter().sum())
-}
-
 pub fn clear_conditions(conn: &mut DbConn, id: &str, by: &str, note: &str, now: DateTime<Utc>) -> QueryResult<bool> {
     let updated = diesel::update(projects::table.find(id).filter(projects::conditions_cleared_at.is_null()))
         .set((
@@ -181,9 +167,4 @@ pub fn set_phase(conn: &mut DbConn, id: &str, from: Phase, to: Phase, reason: &s
         .set((projects::phase.eq(to.as_str()), projects::phase_reason.eq(reason), projects::updated_at.eq(Instant::from(now))))
         .execute(conn)?;
     Ok(updated == 1)
-}
-
-/// The fiscal year of the call a project came from (the baseline year of its KPIs).
-pub fn call_fiscal_year(conn: &mut DbConn, call_id: &str) -> QueryResult<i32> {
-    calls::table.find(call_id).select(calls::fiscal_year).first(conn)
 }
