@@ -170,6 +170,13 @@ pub fn early_draft(prefecture: &str) -> Value {
     json!({ "title": t.title, "summary": t.summary, "keywords": t.keywords })
 }
 
+/// An early draft of a joint proposal (広域連携) led by `prefecture`, inviting `partners`.
+pub fn joint_draft(prefecture: &str, partners: &[&str]) -> Value {
+    let mut draft = early_draft(prefecture);
+    draft["partner_prefecture_codes"] = json!(partners);
+    draft
+}
+
 /// A review with the given grades for purpose, feasibility and impact, and the overall grade.
 pub fn review(grades: [&str; 3], overall: &str) -> ReviewInput {
     let comment = |g: &str| match g {

@@ -413,6 +413,9 @@ impl Filler<'_> {
         // Two of three signatories have endorsed: the checklist names the one missing.
         self.endorse(osaka, &almost, 2).await?;
         self.draft(cast.officer("01"), &call, content::early_draft("01")).await?;
+        // A joint proposal inviting Osaka, which already leads its own draft here: Osaka sees the
+        // invitation, and confirming it is refused with the one-proposal-per-call rule.
+        self.draft(cast.officer("34"), &call, content::joint_draft("34", &["27"])).await?;
         Ok((call, title))
     }
 }

@@ -114,12 +114,9 @@ fn local_path(next: Option<&str>) -> Option<String> {
 
 macro_rules! page_or_error {
     ($req:expr, $state:expr) => {
-        match $crate::web::Page::of(&$req, &$state).await {
+        match $crate::web::page_of(&$req, &$state).await {
             Ok(page) => page,
-            Err(e) => {
-                tracing::error!(error = %e.detail, "reading the page session failed");
-                return HttpResponse::InternalServerError().content_type("text/plain; charset=utf-8").body(e.detail);
-            }
+            Err(response) => return response,
         }
     };
 }

@@ -130,6 +130,42 @@ pub fn csrf_refused(page: &Page) -> HttpResponse {
     message(page, StatusCode::FORBIDDEN, m.csrf_title, m.csrf_body, None)
 }
 
+/// The page's session, or the plain 500 that says it could not be read.
+pub async fn page_of(req: &HttpRequest, state: &crate::state::AppState) -> Result<Page, HttpResponse> {
+    Page::of(req, state).await.map_err(|e| {
+        tracing::error!(error = %e.detail, "reading the page session failed");
+        HttpResponse::InternalServerError().content_type("text/plain; charset=utf-8").body(e.detail)
+    })
+}
+
+/// A posted form from a signed-in page: the page, who `role` says may post it, and the fields;
+/// refused without this page's CSRF token.
+pub async fn posted_by(
+    req: &HttpRequest,
+    state: &crate::state::AppState,
+    form: Form,
+    role: fn(&Page, &HttpRequest) -> Result<crate::auth::CurrentUser, HttpResponse>,
+) -> Result<(Page, crate::auth::CurrentUser, Fields), HttpResponse> {
+    let page = page_of(req, state).await?;
+    let user = role(&page, req)?;
+    let f = fields(form);
+    if !page.csrf_ok(f.get("csrf")) {
+        return Err(csrf_refused(&page));
+    }
+    Ok((page, user, f))
+}
+
+/// The value of a `Result<T, HttpResponse>`, or the response returned from the handler.
+macro_rules! or_return {
+    ($e:expr) => {
+        match $e {
+            Ok(v) => v,
+            Err(response) => return response,
+        }
+    };
+}
+pub(crate) use or_return;
+
 /// A use-case's refusal, as a page that says what happened and what to do.
 pub fn error_page(page: &Page, e: &ApiError) -> HttpResponse {
     let m = page.m();

@@ -19,6 +19,7 @@ use crate::domain::user::Role;
 use crate::error::{ApiError, FieldError};
 use crate::repo::audit::Actor;
 use crate::state::AppState;
+use crate::web::{or_return, posted_by};
 
 use super::account::page_or_error;
 use super::i18n::Lang;
@@ -336,12 +337,7 @@ async fn act<T: Send + 'static>(
     next: impl FnOnce(&str) -> String,
     action: impl FnOnce(&mut crate::app::Tx<'_>, &CurrentUser, &Fields) -> crate::error::ApiResult<T> + Send + 'static,
 ) -> HttpResponse {
-    let page = page_or_error!(req, state);
-    let user = reviewer_or_return!(page, req);
-    let f = fields(form);
-    if !page.csrf_ok(f.get("csrf")) {
-        return csrf_refused(&page);
-    }
+    let (page, user, f) = or_return!(posted_by(&req, &state, form, reviewer).await);
     let actor = Actor::user(&user);
     match state.write(actor, move |tx| action(tx, &user, &f)).await {
         Ok(_) => see_other(&page, &next(req.match_info().get("id").unwrap_or_default())),
@@ -371,12 +367,7 @@ pub async fn conflict(req: HttpRequest, state: web::Data<AppState>, path: web::P
 /// Saves the form as a draft; "confirm" then shows what would be submitted. Problems are shown
 /// next to their fields with what was typed kept.
 pub async fn save(req: HttpRequest, state: web::Data<AppState>, path: web::Path<String>, form: Form) -> HttpResponse {
-    let page = page_or_error!(req, state);
-    let user = reviewer_or_return!(page, req);
-    let f = fields(form);
-    if !page.csrf_ok(f.get("csrf")) {
-        return csrf_refused(&page);
-    }
+    let (page, user, f) = or_return!(posted_by(&req, &state, form, reviewer).await);
     let id = path.into_inner();
     let w = match load(&state, &user, &id).await {
         Ok(w) => w,

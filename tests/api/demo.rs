@@ -120,7 +120,17 @@ async fn demo_fills_an_empty_database_with_every_stage_and_refuses_a_second_run(
     assert_eq!(slots["total"], 2);
     let osaka = login(&client, &api, "osaka@pref.example.jp").await;
     let drafts = get(&client, format!("{api}/proposals?status=draft"), &osaka).await;
-    let draft = &drafts["items"][0];
+    let drafts = drafts["items"].as_array().unwrap();
+    let draft = drafts.iter().find(|p| p["lead_prefecture_code"] == "27").expect("Osaka's own draft");
+    // Hiroshima's joint draft invites Osaka, which leads its own: confirming is refused by the rule.
+    let invitation = drafts.iter().find(|p| p["lead_prefecture_code"] == "34").expect("Hiroshima's invitation");
+    let refused = client
+        .post(format!("{api}/proposals/{}/partners/27/confirm", invitation["id"].as_str().unwrap()))
+        .bearer_auth(&osaka)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status().as_u16(), 409);
     let attachments = draft["attachments"].as_array().cloned().unwrap_or_default();
     assert_eq!(attachments.len(), 1, "{draft}");
     let file = client

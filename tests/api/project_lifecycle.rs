@@ -20,12 +20,12 @@ struct Hubs {
     officers: [TestUser; 3],
 }
 
-/// A call of fiscal year 2026 budgeting 4 B yen in each of 2026 and 2027, with three projects of
-/// 1 B yen a year each.
-async fn three_projects(app: &TestApp) -> Hubs {
+/// A call of fiscal year 2026 budgeting 4 B yen in 2026 and `budget_2027` in 2027, with three
+/// projects of 1 B yen a year each.
+async fn three_projects(app: &TestApp, budget_2027: i64) -> Hubs {
     let mut body = call_body_at("lab_construction", app.state.now());
     body["total_budget_yen"] = json!(10 * B);
-    body["budget_by_year"] = json!({ "2026": 4 * B, "2027": 4 * B });
+    body["budget_by_year"] = json!({ "2026": 4 * B, "2027": budget_2027 });
     let (call, p) = call_under_review_of(app, &body, &[("miyagi", "04", &[], 2 * B), ("aichi", "23", &[], 2 * B), ("hiroshima", "34", &[], 2 * B)]).await;
     let reviewer = expert(app, "九州大学", Some("40"), &[], None).await;
     for id in &p {
@@ -65,13 +65,18 @@ async fn report(app: &TestApp, officer: &TestUser, project: &str, year: i32) {
     assert_eq!(submitted.body["status"], "submitted");
 }
 
+/// The money a grade moves: S +10 %, B −10 %, C ends the project.
+fn adjustments() -> Value {
+    json!({ "S": 110, "A": 100, "B": 90, "C": 0 })
+}
+
 /// Opens a round, has each lead prefecture write its self-evaluation, and one evaluator grade
 /// every project with the given grade on every item.
-async fn round(app: &TestApp, hubs: &Hubs, kind: &str, year: i32, grades: &[(&str, &str)]) -> String {
+async fn round(app: &TestApp, hubs: &Hubs, kind: &str, year: i32, adjustments: Value, grades: &[(&str, &str)]) -> String {
     let due = (app.state.now() + chrono::Duration::days(14)).to_rfc3339();
     let body = json!({
         "kind": kind, "fiscal_year": year, "title": format!("{year}年度 {kind} 評価"), "self_evaluation_due": due,
-        "adjustments": { "S": 110, "A": 100, "B": 90, "C": 0 }
+        "adjustments": adjustments
     });
     let created = app.post(&format!("/api/v1/calls/{}/evaluations", hubs.call)).token(&app.admin.token).json(&body).send().await;
     created.assert_status(201);
@@ -108,7 +113,7 @@ async fn project(app: &TestApp, id: &str) -> Value {
 #[actix_web::test]
 async fn a_call_through_two_fiscal_years_of_grants_reports_and_evaluations() {
     let app = TestApp::spawn().await;
-    let hubs = three_projects(&app).await;
+    let hubs = three_projects(&app, 4 * B).await;
     let [miyagi, aichi, hiroshima] = &hubs.officers;
 
     // Year one: the conditional adoption is cleared before anything is granted.
@@ -140,7 +145,7 @@ async fn a_call_through_two_fiscal_years_of_grants_reports_and_evaluations() {
     report(&app, hiroshima, &hubs.weak, 2026).await;
 
     // The interim round: S raises the next year within its budget, B cuts it, C (0 %) ends the project.
-    let interim = round(&app, &hubs, "interim", 2026, &[(&hubs.strong, "S"), (&hubs.middling, "B"), (&hubs.weak, "C")]).await;
+    let interim = round(&app, &hubs, "interim", 2026, adjustments(), &[(&hubs.strong, "S"), (&hubs.middling, "B"), (&hubs.weak, "C")]).await;
     app.get(&format!("/api/v1/public/evaluations/{interim}/results")).send().await.assert_problem(404, "not_found");
     let published = app.post(&format!("/api/v1/evaluations/{interim}/publish")).token(&app.admin.token).send().await;
     published.assert_status(200);
@@ -173,7 +178,7 @@ async fn a_call_through_two_fiscal_years_of_grants_reports_and_evaluations() {
     grant(&app, &hubs.middling, 2027).await.assert_status(200);
     report(&app, miyagi, &hubs.strong, 2027).await;
     report(&app, aichi, &hubs.middling, 2027).await;
-    let ex_post = round(&app, &hubs, "ex_post", 2027, &[(&hubs.strong, "A"), (&hubs.middling, "A")]).await;
+    let ex_post = round(&app, &hubs, "ex_post", 2027, adjustments(), &[(&hubs.strong, "A"), (&hubs.middling, "A")]).await;
     app.post(&format!("/api/v1/evaluations/{ex_post}/publish")).token(&app.admin.token).send().await.assert_status(200);
     assert_eq!(project(&app, &hubs.strong).await["phase"], "completed");
     assert_eq!(project(&app, &hubs.middling).await["phase"], "completed");
@@ -183,4 +188,28 @@ async fn a_call_through_two_fiscal_years_of_grants_reports_and_evaluations() {
     funding.assert_status(200);
     let granted: i64 = funding.body["items"].as_array().unwrap().iter().map(|i| i["granted_yen"].as_i64().unwrap()).sum();
     assert_eq!(granted, 2_000_000_000, "1.1 B to Miyagi and 0.9 B to Aichi in 2027");
+}
+
+#[actix_web::test]
+async fn interim_increases_stop_at_the_years_budget_best_score_first() {
+    let app = TestApp::spawn().await;
+    // 2027 budgets 3.03 B yen for three projects of 1 B yen each.
+    let hubs = three_projects(&app, 3_030_000_000).await;
+    let raises = json!({ "S": 110, "A": 105, "B": 90, "C": 0 });
+    let grades = [(hubs.strong.as_str(), "S"), (hubs.middling.as_str(), "A"), (hubs.weak.as_str(), "B")];
+    let interim = round(&app, &hubs, "interim", 2026, raises, &grades).await;
+    app.post(&format!("/api/v1/evaluations/{interim}/publish")).token(&app.admin.token).send().await.assert_status(200);
+
+    // Hiroshima's cut (B, −10 %) comes first and frees 0.1 B; Miyagi (S, best score) gets its
+    // full +10 %; Aichi (A, +5 % = 1.05 B wanted) gets only what is left of the 3.03 B.
+    let year_2027 = |p: Value| p["schedule"][1]["amount_yen"].as_i64().unwrap();
+    assert_eq!(year_2027(project(&app, &hubs.weak).await), 900_000_000);
+    assert_eq!(year_2027(project(&app, &hubs.strong).await), 1_100_000_000);
+    assert_eq!(year_2027(project(&app, &hubs.middling).await), 1_030_000_000, "capped by the year's budget");
+
+    // The audit trail records what was wanted and what the budget allowed.
+    let audit = app.get(&format!("/api/v1/audit?entity_type=project&entity_id={}", hubs.middling)).token(&app.admin.token).send().await;
+    audit.assert_status(200);
+    let text = audit.body.to_string();
+    assert!(text.contains("1050000000") && text.contains("1030000000"), "{text}");
 }

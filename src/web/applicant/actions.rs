@@ -17,6 +17,7 @@ use crate::auth::tokens::random_token;
 use crate::error::{ApiError, ApiResult};
 use crate::repo::audit::Actor;
 use crate::state::AppState;
+use crate::web::{or_return, posted_by};
 use crate::web::account::page_or_error;
 use crate::web::present::{DocSource, ProposalDoc, proposal_doc};
 use crate::web::{Chrome, Fields, Form, Page, csrf_refused, error_page, fields, message, render, see_other};
@@ -32,12 +33,7 @@ async fn act<V: Send + 'static>(
     done: &str,
     action: impl FnOnce(&mut Tx<'_>, &CurrentUser, &Fields) -> ApiResult<V> + Send + 'static,
 ) -> HttpResponse {
-    let page = page_or_error!(req, state);
-    let user = applicant_or_return!(page, req);
-    let f = fields(form);
-    if !page.csrf_ok(f.get("csrf")) {
-        return csrf_refused(&page);
-    }
+    let (page, user, f) = or_return!(posted_by(&req, &state, form, applicant).await);
     let id = req.match_info().get("id").unwrap_or_default().to_string();
     match state.write(Actor::user(&user), move |tx| action(tx, &user, &f)).await {
         Ok(_) => see_other(&page, &format!("/proposals/{id}?done={done}")),
@@ -184,12 +180,7 @@ pub async fn confirm_submit(req: HttpRequest, state: web::Data<AppState>, path: 
 }
 
 pub async fn submit(req: HttpRequest, state: web::Data<AppState>, path: web::Path<String>, form: Form) -> HttpResponse {
-    let page = page_or_error!(req, state);
-    let user = applicant_or_return!(page, req);
-    let f = fields(form);
-    if !page.csrf_ok(f.get("csrf")) {
-        return csrf_refused(&page);
-    }
+    let (page, user, f) = or_return!(posted_by(&req, &state, form, applicant).await);
     let (id, key) = (path.into_inner(), f.filled("key"));
     let (writer, proposal_id) = (user.clone(), id.clone());
     match state.write(Actor::user(&user), move |tx| proposals::submit(tx, &writer, &proposal_id, key.as_deref())).await {
@@ -239,12 +230,7 @@ async fn confirmed_transition(
     done: &'static str,
     transition: fn(&mut Tx<'_>, &CurrentUser, &str) -> ApiResult<proposals::Proposal>,
 ) -> HttpResponse {
-    let page = page_or_error!(req, state);
-    let user = applicant_or_return!(page, req);
-    let f = fields(form);
-    if !page.csrf_ok(f.get("csrf")) {
-        return csrf_refused(&page);
-    }
+    let (page, user, f) = or_return!(posted_by(&req, &state, form, applicant).await);
     let id = req.match_info().get("id").unwrap_or_default().to_string();
     if f.get("understood") != Some("yes") {
         let t = T::of(page.lang);

@@ -23,6 +23,7 @@ use crate::error::ApiError;
 use crate::repo::audit::Actor;
 use crate::repo::calls::Call;
 use crate::state::AppState;
+use crate::web::{or_return, posted_by};
 
 use super::account::page_or_error;
 use super::present::{DocSource, ProposalDoc, prefecture_of, proposal_doc};
@@ -409,12 +410,7 @@ async fn show(req: HttpRequest, state: web::Data<AppState>, path: web::Path<Stri
 /// overwrite: it comes back with the differences. A change that would void endorsements
 /// needs the box ticked. Problems are shown next to their fields with what was typed kept.
 async fn save(req: HttpRequest, state: web::Data<AppState>, path: web::Path<String>, form: Form) -> HttpResponse {
-    let page = page_or_error!(req, state);
-    let user = applicant_or_return!(page, req);
-    let f = fields(form);
-    if !page.csrf_ok(f.get("csrf")) {
-        return csrf_refused(&page);
-    }
+    let (page, user, f) = or_return!(posted_by(&req, &state, form, applicant).await);
     let id = path.into_inner();
     let w = match workspace(&state, &user, &id).await {
         Ok(w) => w,

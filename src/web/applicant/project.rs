@@ -8,11 +8,12 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use crate::app::evaluations::self_evaluations::{self, WriteSelfEvaluation};
 use crate::repo::audit::Actor;
 use crate::state::AppState;
+use crate::web::{or_return, posted_by};
 
 use super::{applicant, applicant_or_return};
 use crate::web::account::page_or_error;
 use crate::web::project_progress::{RT, project_page};
-use crate::web::{Form, csrf_refused, error_page, fields, render, see_other};
+use crate::web::{Form, error_page, render, see_other};
 
 #[derive(serde::Deserialize)]
 pub struct Done {
@@ -38,12 +39,7 @@ pub async fn show(req: HttpRequest, state: web::Data<AppState>, path: web::Path<
 /// Saves the lead prefecture's self-evaluation for a round; a refusal comes back on the
 /// project page with what was typed kept.
 pub async fn write_self_evaluation(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(String, String)>, form: Form) -> HttpResponse {
-    let page = page_or_error!(req, state);
-    let user = applicant_or_return!(page, req);
-    let f = fields(form);
-    if !page.csrf_ok(f.get("csrf")) {
-        return csrf_refused(&page);
-    }
+    let (page, user, f) = or_return!(posted_by(&req, &state, form, applicant).await);
     let (id, evaluation_id) = path.into_inner();
     let (writer, project_id, round_id, text) = (user.clone(), id.clone(), evaluation_id.clone(), f.text("text"));
     let input = WriteSelfEvaluation { text };

@@ -14,12 +14,13 @@ use crate::domain::report::{KpiActual, Outcomes, ReportInput, ReportStatus};
 use crate::error::ApiError;
 use crate::repo::audit::Actor;
 use crate::state::AppState;
+use crate::web::{or_return, posted_by};
 
 use super::{applicant, applicant_or_return};
 use crate::web::account::page_or_error;
 use crate::web::i18n::separated;
 use crate::web::project_progress::{RT, is_lead};
-use crate::web::{Chrome, Fields, Form, Page, csrf_refused, error_page, fields, render, see_other};
+use crate::web::{Chrome, Fields, Form, Page, error_page, render, see_other};
 
 /// The outcome counts' field names, in the order of `Outcomes::entries` and of the labels.
 fn outcome_names() -> [&'static str; 9] {
@@ -290,12 +291,7 @@ fn precondition(f: &Fields) -> Option<Vec<i32>> {
 
 /// Saves the form as the year's draft; "提出" saves too, then asks for the confirmation.
 pub async fn save(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(String, i32)>, form: Form) -> HttpResponse {
-    let page = page_or_error!(req, state);
-    let user = applicant_or_return!(page, req);
-    let f = fields(form);
-    if !page.csrf_ok(f.get("csrf")) {
-        return csrf_refused(&page);
-    }
+    let (page, user, f) = or_return!(posted_by(&req, &state, form, applicant).await);
     let (id, fiscal_year) = path.into_inner();
     let y = match year(&state, &user, &id, fiscal_year).await {
         Ok(y) => y,
@@ -337,12 +333,7 @@ pub async fn confirm_submit(req: HttpRequest, state: web::Data<AppState>, path: 
 }
 
 pub async fn submit(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(String, i32)>, form: Form) -> HttpResponse {
-    let page = page_or_error!(req, state);
-    let user = applicant_or_return!(page, req);
-    let f = fields(form);
-    if !page.csrf_ok(f.get("csrf")) {
-        return csrf_refused(&page);
-    }
+    let (page, user, f) = or_return!(posted_by(&req, &state, form, applicant).await);
     let (id, fiscal_year) = path.into_inner();
     let (writer, project_id, precondition) = (user.clone(), id.clone(), precondition(&f));
     match state.write(Actor::user(&user), move |tx| reports::submit(tx, &writer, &project_id, fiscal_year, &precondition)).await {

@@ -60,10 +60,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 
 /// The signed-in program officer, or the response that sends anyone else away.
 async fn officer(req: &HttpRequest, state: &AppState) -> Result<(Page, CurrentUser), HttpResponse> {
-    let page = match Page::of(req, state).await {
-        Ok(page) => page,
-        Err(e) => return Err(HttpResponse::InternalServerError().content_type("text/plain; charset=utf-8").body(e.detail)),
-    };
+    let page = crate::web::page_of(req, state).await?;
     match (&page.user, page.user_with(Role::Admin)) {
         (_, Some(u)) => {
             let u = u.clone();
@@ -84,15 +81,7 @@ async fn posted(req: &HttpRequest, state: &AppState, form: Form) -> Result<(Page
     Ok((page, user, f))
 }
 
-macro_rules! or_return {
-    ($e:expr) => {
-        match $e {
-            Ok(v) => v,
-            Err(response) => return response,
-        }
-    };
-}
-pub(crate) use or_return;
+pub(crate) use crate::web::or_return;
 
 /// A use-case's result, or its refusal as a page.
 fn or_page<T>(page: &Page, result: Result<T, ApiError>) -> Result<T, HttpResponse> {
