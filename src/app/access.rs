@@ -12,7 +12,7 @@ use crate::domain::proposal::access::{self, Relation};
 use crate::domain::user::Role;
 use crate::error::{ApiError, ApiResult};
 use crate::repo::calls::{self, CallRow};
-use crate::repo::proposals::{self, ProposalRow};
+use crate::repo::proposals::{self, PartnerRow, ProposalRow};
 
 pub fn call_not_found() -> ApiError {
     ApiError::not_found("call")
@@ -34,6 +34,14 @@ pub struct Loaded {
     pub relation: Relation,
 }
 
+/// A proposal a caller may read, with its partners (read to decide who may): what a plain
+/// read needs, without the call a change checks.
+pub struct Readable {
+    pub row: ProposalRow,
+    pub partners: Vec<PartnerRow>,
+    pub relation: Relation,
+}
+
 pub fn proposal_not_found() -> ApiError {
     ApiError::not_found("proposal")
 }
@@ -52,12 +60,24 @@ pub fn lock(conn: &mut DbConn, id: &str, user: &CurrentUser) -> ApiResult<Loaded
     loaded(conn, row, user)
 }
 
-fn loaded(conn: &mut DbConn, row: ProposalRow, user: &CurrentUser) -> ApiResult<Loaded> {
+/// Loads a proposal for `user` to read; 404 for anyone who has no business knowing it exists.
+pub fn readable(conn: &mut DbConn, id: &str, user: &CurrentUser) -> ApiResult<Readable> {
+    let row = proposals::find(conn, id)?.ok_or_else(proposal_not_found)?;
+    readable_row(conn, row, user)
+}
+
+fn readable_row(conn: &mut DbConn, row: ProposalRow, user: &CurrentUser) -> ApiResult<Readable> {
     let id = row.id.as_str();
-    let invited = proposals::invited_prefectures(conn, id)?;
+    let partners = proposals::partners(conn, id)?;
+    let invited: Vec<PrefectureCode> = partners.iter().map(PartnerRow::prefecture).collect();
     let reviewer_may_read = user.role == Role::Reviewer && crate::repo::assignments::reviewer_may_read(conn, id, &user.id)?;
     let relation = access::relation(user.role, user.prefecture, row.lead(), &invited, reviewer_may_read)
         .ok_or_else(proposal_not_found)?;
+    Ok(Readable { row, partners, relation })
+}
+
+fn loaded(conn: &mut DbConn, row: ProposalRow, user: &CurrentUser) -> ApiResult<Loaded> {
+    let Readable { row, relation, .. } = readable_row(conn, row, user)?;
     let call = calls::find(conn, &row.call_id)?.ok_or_else(proposal_not_found)?;
     Ok(Loaded { row, call, relation })
 }

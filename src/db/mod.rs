@@ -78,8 +78,12 @@ impl ManageConnection for Manager {
                 let mut conn = diesel::SqliteConnection::establish(&path.to_string_lossy())
                     .map_err(r2d2::Error::ConnectionError)?;
                 // Per connection: SQLite forgets these settings when a connection closes.
+                // mmap: pages are read from the OS cache in place, not copied in by a read()
+                // each; a connection's own page cache is emptied whenever another one commits,
+                // which during a deadline surge is every request.
                 conn.batch_execute(
-                    "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;",
+                    "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL; \
+                     PRAGMA mmap_size = 268435456;",
                 )
                 .map_err(r2d2::Error::QueryError)?;
                 Ok(DbConn::Sqlite(conn))

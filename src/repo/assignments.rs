@@ -149,7 +149,7 @@ pub fn declared_conflict(conn: &mut DbConn, proposal_id: &str, reviewer_id: &str
         .filter(conflicts::proposal_id.eq(proposal_id))
         .filter(conflicts::reviewer_id.eq(reviewer_id))
         .select(ConflictRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 
@@ -211,7 +211,7 @@ pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<AssignmentRow>> {
         .find(id)
         .filter(assignments::removed_at.is_null())
         .select(AssignmentRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 
@@ -230,7 +230,7 @@ pub fn find_pair(conn: &mut DbConn, proposal_id: &str, reviewer_id: &str) -> Que
         .filter(assignments::proposal_id.eq(proposal_id))
         .filter(assignments::reviewer_id.eq(reviewer_id))
         .select(AssignmentRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 
@@ -242,7 +242,7 @@ pub fn find_removed_pair(conn: &mut DbConn, proposal_id: &str, reviewer_id: &str
         .filter(assignments::proposal_id.eq(proposal_id))
         .filter(assignments::reviewer_id.eq(reviewer_id))
         .select(AssignmentRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 
@@ -381,7 +381,7 @@ pub fn readable_of(conn: &mut DbConn, reviewer_id: &str, held: &[AssignmentRow])
 // ---- reviews ----------------------------------------------------------------------------
 
 pub fn review(conn: &mut DbConn, assignment_id: &str) -> QueryResult<Option<ReviewRow>> {
-    reviews::table.find(assignment_id).select(ReviewRow::as_select()).first(conn).optional()
+    reviews::table.find(assignment_id).select(ReviewRow::as_select()).get_result(conn).optional()
 }
 
 /// The status of the review of each of many assignments that has one, in one query.

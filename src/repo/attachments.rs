@@ -45,13 +45,18 @@ pub fn of_proposals(conn: &mut DbConn, proposal_ids: &[String]) -> QueryResult<V
         .load(conn)
 }
 
-/// A proposal's attachments as they count in its seal.
-pub fn refs(conn: &mut DbConn, proposal_id: &str) -> QueryResult<Vec<AttachmentRef>> {
-    let rows = attachments::table
+/// One proposal's attachments, oldest first: [`of_proposals`] with a statement SQLite caches.
+pub fn of_proposal(conn: &mut DbConn, proposal_id: &str) -> QueryResult<Vec<AttachmentRow>> {
+    attachments::table
         .filter(attachments::proposal_id.eq(proposal_id))
         .order((attachments::created_at.asc(), attachments::id.asc()))
         .select(AttachmentRow::as_select())
-        .load(conn)?;
+        .load(conn)
+}
+
+/// A proposal's attachments as they count in its seal.
+pub fn refs(conn: &mut DbConn, proposal_id: &str) -> QueryResult<Vec<AttachmentRef>> {
+    let rows = of_proposal(conn, proposal_id)?;
     Ok(rows.into_iter().map(|a| AttachmentRef { id: a.id, filename: a.filename, size: a.size, sha256: a.sha256 }).collect())
 }
 
@@ -60,7 +65,7 @@ pub fn find(conn: &mut DbConn, proposal_id: &str, id: &str) -> QueryResult<Optio
         .filter(attachments::proposal_id.eq(proposal_id))
         .filter(attachments::id.eq(id))
         .select(AttachmentRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 

@@ -74,7 +74,7 @@ fn try_reserve(conn: &mut DbConn, key_hash: &str, limit: u32, window: Duration, 
         return Ok(Some(Reservation::Granted));
     }
     let started: Option<Instant> =
-        counters::table.find(key_hash).select(counters::window_started).first(conn).optional()?;
+        counters::table.find(key_hash).select(counters::window_started).get_result(conn).optional()?;
     Ok(started.map(|s| Reservation::Refused { retry_after_secs: (s.utc() + window - now).num_seconds().max(1) as u64 }))
 }
 

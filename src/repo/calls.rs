@@ -184,7 +184,7 @@ pub fn insert(conn: &mut DbConn, row: &CallRow) -> QueryResult<()> {
 }
 
 pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<CallRow>> {
-    calls::table.find(id).select(CallRow::as_select()).first(conn).optional()
+    calls::table.find(id).select(CallRow::as_select()).get_result(conn).optional()
 }
 
 /// Reads a call for a change that depends on its current state, taking the call's row lock
@@ -269,7 +269,7 @@ pub fn transition(conn: &mut DbConn, id: &str, from: CallStatus, to: CallStatus,
 /// The next receipt sequence of the call (the caller holds the call's lock).
 pub fn next_receipt_seq(conn: &mut DbConn, id: &str) -> QueryResult<i64> {
     diesel::update(calls::table.find(id)).set(calls::receipt_seq.eq(calls::receipt_seq + 1)).execute(conn)?;
-    calls::table.find(id).select(calls::receipt_seq).first(conn)
+    calls::table.find(id).select(calls::receipt_seq).get_result(conn)
 }
 
 pub fn count_proposals_with_status(conn: &mut DbConn, call_id: &str, status: &str) -> QueryResult<i64> {

@@ -33,7 +33,7 @@ impl DecisionRow {
 }
 
 pub fn find(conn: &mut DbConn, proposal_id: &str) -> QueryResult<Option<DecisionRow>> {
-    decisions::table.find(proposal_id).select(DecisionRow::as_select()).first(conn).optional()
+    decisions::table.find(proposal_id).select(DecisionRow::as_select()).get_result(conn).optional()
 }
 
 pub fn of_call(conn: &mut DbConn, call_id: &str) -> QueryResult<Vec<DecisionRow>> {

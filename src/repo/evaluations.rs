@@ -71,7 +71,7 @@ pub fn insert(conn: &mut DbConn, row: &EvaluationRow) -> QueryResult<()> {
 }
 
 pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<EvaluationRow>> {
-    evaluations::table.find(id).select(EvaluationRow::as_select()).first(conn).optional()
+    evaluations::table.find(id).select(EvaluationRow::as_select()).get_result(conn).optional()
 }
 
 /// Reads a round holding its row lock until the transaction ends (an update that changes
@@ -122,7 +122,7 @@ pub fn schedule_span(conn: &mut DbConn, call_id: &str) -> QueryResult<Option<Sch
         .inner_join(projects::table)
         .filter(projects::call_id.eq(call_id))
         .select((min(project_years::fiscal_year), max(project_years::fiscal_year)))
-        .first(conn)?;
+        .get_result(conn)?;
     Ok(first.zip(last).map(|(first, last)| ScheduleSpan { first, last }))
 }
 
@@ -159,7 +159,7 @@ pub struct SelfEvaluationRow {
 }
 
 pub fn self_evaluation(conn: &mut DbConn, evaluation_id: &str, project_id: &str) -> QueryResult<Option<SelfEvaluationRow>> {
-    self_evaluations::table.find((evaluation_id, project_id)).select(SelfEvaluationRow::as_select()).first(conn).optional()
+    self_evaluations::table.find((evaluation_id, project_id)).select(SelfEvaluationRow::as_select()).get_result(conn).optional()
 }
 
 /// Writes a project's self-evaluation, creating it on first save (the caller holds the
@@ -222,7 +222,7 @@ pub fn find_assignment(conn: &mut DbConn, id: &str) -> QueryResult<Option<Evalua
         .find(id)
         .filter(evaluation_assignments::removed_at.is_null())
         .select(EvaluationAssignmentRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 
@@ -239,7 +239,7 @@ pub fn find_triple(conn: &mut DbConn, evaluation_id: &str, project_id: &str, rev
         .filter(evaluation_assignments::project_id.eq(project_id))
         .filter(evaluation_assignments::reviewer_id.eq(reviewer_id))
         .select(EvaluationAssignmentRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 
@@ -302,7 +302,7 @@ impl EvaluationReviewRow {
 }
 
 pub fn review(conn: &mut DbConn, assignment_id: &str) -> QueryResult<Option<EvaluationReviewRow>> {
-    evaluation_reviews::table.find(assignment_id).select(EvaluationReviewRow::as_select()).first(conn).optional()
+    evaluation_reviews::table.find(assignment_id).select(EvaluationReviewRow::as_select()).get_result(conn).optional()
 }
 
 pub fn review_statuses(conn: &mut DbConn, assignment_ids: &[&str]) -> QueryResult<HashMap<String, ReviewStatus>> {

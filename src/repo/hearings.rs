@@ -28,11 +28,11 @@ pub fn insert(conn: &mut DbConn, row: &SlotRow) -> QueryResult<()> {
 }
 
 pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<SlotRow>> {
-    hearing_slots::table.find(id).select(SlotRow::as_select()).first(conn).optional()
+    hearing_slots::table.find(id).select(SlotRow::as_select()).get_result(conn).optional()
 }
 
 pub fn of_proposal(conn: &mut DbConn, proposal_id: &str) -> QueryResult<Option<SlotRow>> {
-    hearing_slots::table.filter(hearing_slots::proposal_id.eq(proposal_id)).select(SlotRow::as_select()).first(conn).optional()
+    hearing_slots::table.filter(hearing_slots::proposal_id.eq(proposal_id)).select(SlotRow::as_select()).get_result(conn).optional()
 }
 
 /// The call's slots, by start.

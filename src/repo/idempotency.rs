@@ -12,7 +12,7 @@ pub fn idempotent_response(conn: &mut DbConn, user_id: &str, key: &str) -> Query
         .filter(idempotency_keys::user_id.eq(user_id))
         .filter(idempotency_keys::idempotency_key.eq(key))
         .select((idempotency_keys::proposal_id, idempotency_keys::response))
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 

@@ -1,6 +1,10 @@
 //! The only code that talks SQL (through diesel). One module per aggregate; functions take the
 //! connection of the caller's transaction, so a state change, its audit event and its emails
 //! commit together.
+//!
+//! A lookup by key ends in `get_result`, not `first`: `first` adds `LIMIT ?`, and SQLite
+//! re-prepares a statement whose LIMIT is a bound parameter every time it runs (the planner
+//! may use the value), which cost a proposal read a fifth of its time (docs/benchmarks.md).
 
 pub mod assignments;
 pub mod attachments;

@@ -99,7 +99,7 @@ pub fn claim_due(conn: &mut DbConn, now: DateTime<Utc>, lease: Duration, limit: 
         .set(outbox::locked_until.eq(Some(Instant::from(now + lease))))
         .execute(conn)?;
         if won == 1 {
-            claimed.push(outbox::table.find(&id).select(Message::as_select()).first(conn)?);
+            claimed.push(outbox::table.find(&id).select(Message::as_select()).get_result(conn)?);
         }
     }
     Ok(claimed)

@@ -26,6 +26,6 @@ pub fn find_live(conn: &mut DbConn, token: &str, now: DateTime<Utc>) -> QueryRes
         .filter(users::active.eq(true))
         .filter(users::must_change_password.eq(false))
         .select((sessions::id, UserRow::as_select()))
-        .first(conn)
+        .get_result(conn)
         .optional()
 }

@@ -58,7 +58,7 @@ pub fn insert(conn: &mut DbConn, row: &ProjectRow, schedule: &[YearAmount]) -> Q
 }
 
 pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<ProjectRow>> {
-    projects::table.find(id).select(ProjectRow::as_select()).first(conn).optional()
+    projects::table.find(id).select(ProjectRow::as_select()).get_result(conn).optional()
 }
 
 /// Reads a project for a change that depends on its state, holding its row lock (an update that

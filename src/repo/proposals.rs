@@ -80,7 +80,7 @@ pub fn insert(conn: &mut DbConn, row: &ProposalRow) -> QueryResult<()> {
 }
 
 pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<ProposalRow>> {
-    proposals::table.find(id).select(ProposalRow::as_select()).first(conn).optional()
+    proposals::table.find(id).select(ProposalRow::as_select()).get_result(conn).optional()
 }
 
 /// Reads a proposal and holds its row until the transaction ends, so that every change to it
@@ -89,7 +89,7 @@ pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<ProposalRow>> {
 /// process's write gate, and it has no `FOR UPDATE`.
 pub fn lock(conn: &mut DbConn, id: &str) -> QueryResult<Option<ProposalRow>> {
     if let DbConn::Pg(pg) = conn {
-        return proposals::table.find(id).select(ProposalRow::as_select()).for_update().first(pg).optional();
+        return proposals::table.find(id).select(ProposalRow::as_select()).for_update().get_result(pg).optional();
     }
     find(conn, id)
 }
@@ -102,7 +102,7 @@ pub fn participation(conn: &mut DbConn, call_id: &str, prefecture: PrefectureCod
         .filter(participations::call_id.eq(call_id))
         .filter(participations::prefecture_code.eq(prefecture.to_string()))
         .select(participations::proposal_id)
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 
@@ -240,10 +240,11 @@ pub fn update_content(
     content: &ProposalContent,
     now: DateTime<Utc>,
 ) -> QueryResult<bool> {
+    let (text, hash) = content.stored();
     let updated = diesel::update(proposals::table.filter(proposals::id.eq(id)).filter(proposals::version.eq(expected_version)))
         .set((
-            proposals::content.eq(content.to_json().to_string()),
-            proposals::content_hash.eq(sealed_hash(&content.hash(), &crate::repo::attachments::refs(conn, id)?)),
+            proposals::content.eq(text),
+            proposals::content_hash.eq(sealed_hash(&hash, &crate::repo::attachments::refs(conn, id)?)),
             proposals::version.eq(expected_version + 1),
             proposals::updated_at.eq(Instant::from(now)),
         ))
@@ -428,7 +429,7 @@ pub fn insert_version(
     let previous: Option<i32> = proposal_versions::table
         .filter(proposal_versions::proposal_id.eq(proposal_id))
         .select(diesel::dsl::max(proposal_versions::version_no))
-        .first(conn)?;
+        .get_result(conn)?;
     let version_no = previous.unwrap_or(0) + 1;
     let files = crate::repo::attachments::refs(conn, proposal_id)?;
     diesel::insert_into(proposal_versions::table)
@@ -456,9 +457,11 @@ pub fn versions(conn: &mut DbConn, proposal_id: &str) -> QueryResult<Vec<Version
 }
 
 /// Stored content (a proposal's or a snapshot's) back into its domain type.
+/// Stored content, parsed in one pass from its text (no intermediate `Value`: every read of a
+/// proposal goes through here).
 fn parse_content(stored: &str) -> Result<ProposalContent, String> {
-    let value: serde_json::Value = serde_json::from_str(stored).map_err(|e| e.to_string())?;
-    ProposalContent::from_json(value).map_err(|e| e.message)
+    let mut json = serde_json::Deserializer::from_str(stored);
+    serde_path_to_error::deserialize(&mut json).map_err(|e| format!("{}: {}", e.path(), e.inner()))
 }
 
 impl VersionRow {

@@ -98,7 +98,7 @@ impl<'a> ContentChange<'a> {
 }
 
 pub fn find(conn: &mut DbConn, project_id: &str, fiscal_year: i32) -> QueryResult<Option<ReportRow>> {
-    progress_reports::table.find((project_id, fiscal_year)).select(ReportRow::as_select()).first(conn).optional()
+    progress_reports::table.find((project_id, fiscal_year)).select(ReportRow::as_select()).get_result(conn).optional()
 }
 
 /// A project's reports, oldest fiscal year first.

@@ -65,7 +65,7 @@ pub fn find_refresh(conn: &mut DbConn, token: &str) -> QueryResult<Option<(Refre
         .inner_join(sessions::table)
         .filter(refresh_tokens::token_hash.eq(hash_token(token)))
         .select((RefreshToken::as_select(), Session::as_select()))
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 
@@ -111,7 +111,7 @@ pub fn liveness(conn: &mut DbConn, session_id: &str, user_id: &str, now: DateTim
         .filter(sessions::expires_at.gt(Instant::from(now)))
         .filter(users::active.eq(true))
         .select(users::must_change_password)
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     Ok(must_change.map_or(Liveness::Ended, |must_change_password| Liveness::Live { must_change_password }))
 }

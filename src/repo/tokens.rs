@@ -65,7 +65,7 @@ pub fn find(conn: &mut DbConn, id: &str, purpose: Purpose) -> QueryResult<Option
         .filter(action_tokens::id.eq(id))
         .filter(action_tokens::purpose.eq(purpose.as_str()))
         .select(ActionToken::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 

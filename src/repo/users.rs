@@ -117,14 +117,14 @@ pub fn insert(conn: &mut DbConn, new: NewUser, now: DateTime<Utc>) -> QueryResul
 }
 
 pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<UserRow>> {
-    users::table.find(id).select(UserRow::as_select()).first(conn).optional()
+    users::table.find(id).select(UserRow::as_select()).get_result(conn).optional()
 }
 
 pub fn find_by_email(conn: &mut DbConn, email: &Email) -> QueryResult<Option<UserRow>> {
     users::table
         .filter(users::email.eq(email.as_str()))
         .select(UserRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 

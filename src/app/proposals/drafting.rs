@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use crate::app::access::{call_not_open, load, lock, prefecture_taken, require_version, visible_call};
+use crate::app::access::{call_not_open, load, lock, prefecture_taken, readable, require_version, visible_call};
 use crate::app::{Event, Subject, Tx};
 use crate::auth::CurrentUser;
 use crate::domain::prefecture::PrefectureCode;
@@ -63,8 +63,8 @@ pub fn create(tx: &mut Tx<'_>, user: &CurrentUser, lead: PrefectureCode, call_id
 }
 
 pub fn get(tx: &mut Tx<'_>, user: &CurrentUser, id: &str) -> ApiResult<Proposal> {
-    let loaded = load(tx.conn, id, user)?;
-    view::proposal(tx.conn, &loaded.row.id)
+    let found = readable(tx.conn, id, user)?;
+    view::of_row(tx.conn, &found.row, found.partners)
 }
 
 /// Proposals the caller may see: applicants those of their prefecture (lead or partner),

@@ -109,6 +109,30 @@ fn group<R>(rows: Vec<R>, key: impl Fn(&R) -> &str) -> HashMap<String, Vec<R>> {
     grouped
 }
 
+/// A proposal's view from its row and what hangs off it; `endorsements` may hold those given
+/// for other contents, which do not count.
+fn view(row: &ProposalRow, partners: Vec<PartnerRow>, endorsements: Vec<EndorsementRow>, attachments: Vec<AttachmentRow>) -> ApiResult<Proposal> {
+    let current: Vec<EndorsementRow> = endorsements.into_iter().filter(|e| e.content_hash == row.content_hash).collect();
+    Ok(Proposal {
+        id: row.id.clone(),
+        call_id: row.call_id.clone(),
+        lead_prefecture_code: row.lead_prefecture_code.to_string(),
+        status: row.status(),
+        version: row.version,
+        content: row.content()?,
+        partners: partners.iter().map(Partner::from).collect(),
+        endorsements: SignatoryRole::ALL
+            .into_iter()
+            .map(|role| Endorsement { role, endorsed_at: current.iter().find(|e| e.role == role).map(|e| e.endorsed_at.shown()) })
+            .collect(),
+        attachments: attachments.iter().map(Attachment::from).collect(),
+        receipt_number: row.receipt_number.clone(),
+        submitted_at: row.submitted_at.map(Instant::shown),
+        created_at: row.created_at.shown(),
+        updated_at: row.updated_at.shown(),
+    })
+}
+
 /// The views of a page of proposals, in the rows' order, from three queries whatever the
 /// page size.
 pub fn proposals(conn: &mut DbConn, rows: &[ProposalRow]) -> ApiResult<Vec<Proposal>> {
@@ -119,35 +143,30 @@ pub fn proposals(conn: &mut DbConn, rows: &[ProposalRow]) -> ApiResult<Vec<Propo
     let mut attachments = group(attachments::of_proposals(conn, &ids)?, |a| &a.proposal_id);
     rows.iter()
         .map(|row| {
-            let current: Vec<EndorsementRow> =
-                endorsements.remove(&row.id).unwrap_or_default().into_iter().filter(|e| e.content_hash == row.content_hash).collect();
-            Ok(Proposal {
-                id: row.id.clone(),
-                call_id: row.call_id.clone(),
-                lead_prefecture_code: row.lead_prefecture_code.to_string(),
-                status: row.status(),
-                version: row.version,
-                content: row.content()?,
-                partners: partners.remove(&row.id).unwrap_or_default().iter().map(Partner::from).collect(),
-                endorsements: SignatoryRole::ALL
-                    .into_iter()
-                    .map(|role| Endorsement { role, endorsed_at: current.iter().find(|e| e.role == role).map(|e| e.endorsed_at.shown()) })
-                    .collect(),
-                attachments: attachments.remove(&row.id).unwrap_or_default().iter().map(Attachment::from).collect(),
-                receipt_number: row.receipt_number.clone(),
-                submitted_at: row.submitted_at.map(Instant::shown),
-                created_at: row.created_at.shown(),
-                updated_at: row.updated_at.shown(),
-            })
+            view(
+                row,
+                partners.remove(&row.id).unwrap_or_default(),
+                endorsements.remove(&row.id).unwrap_or_default(),
+                attachments.remove(&row.id).unwrap_or_default(),
+            )
         })
         .collect()
+}
+
+/// One proposal's view from its row and its partners, already read to decide who may see it.
+/// A proposal is read far more often than a page of them (auto-saving drafts re-read it), so
+/// its queries compare one id each: statements the database prepares once and caches.
+pub fn of_row(conn: &mut DbConn, row: &ProposalRow, partners: Vec<PartnerRow>) -> ApiResult<Proposal> {
+    let endorsements = proposals::current_endorsements(conn, &row.id, &row.content_hash)?;
+    let attachments = attachments::of_proposal(conn, &row.id)?;
+    view(row, partners, endorsements, attachments)
 }
 
 /// One proposal's view, as it stands now.
 pub fn proposal(conn: &mut DbConn, id: &str) -> ApiResult<Proposal> {
     let row = proposals::find(conn, id)?.ok_or_else(crate::app::access::proposal_not_found)?;
-    let mut views = proposals(conn, std::slice::from_ref(&row))?;
-    views.pop().ok_or_else(crate::app::access::proposal_not_found)
+    let partners = proposals::partners(conn, id)?;
+    of_row(conn, &row, partners)
 }
 
 /// What `submit` would say now, without submitting.

@@ -232,8 +232,15 @@ impl ProposalContent {
 
     /// SHA-256 of the content as stored: an endorsement is valid for exactly this content.
     pub fn hash(&self) -> String {
-        let canonical = serde_json::to_vec(self).unwrap_or_default();
-        crate::auth::tokens::hex(&Sha256::digest(&canonical))
+        self.stored().1
+    }
+
+    /// The text a proposal stores (its fields in declaration order) and the hash of that text,
+    /// which is what endorsements seal: one serialisation for both.
+    pub fn stored(&self) -> (String, String) {
+        let canonical = serde_json::to_string(self).unwrap_or_default();
+        let hash = crate::auth::tokens::hex(&Sha256::digest(canonical.as_bytes()));
+        (canonical, hash)
     }
 
     pub fn to_json(&self) -> Value {
