@@ -456,9 +456,8 @@ pub fn versions(conn: &mut DbConn, proposal_id: &str) -> QueryResult<Vec<Version
         .load(conn)
 }
 
-/// Stored content (a proposal's or a snapshot's) back into its domain type.
-/// Stored content, parsed in one pass from its text (no intermediate `Value`: every read of a
-/// proposal goes through here).
+/// Stored content (a proposal's or a snapshot's) back into its domain type, parsed in one pass
+/// from its text (no intermediate `Value`: every read of a proposal goes through here).
 fn parse_content(stored: &str) -> Result<ProposalContent, String> {
     let mut json = serde_json::Deserializer::from_str(stored);
     serde_path_to_error::deserialize(&mut json).map_err(|e| format!("{}: {}", e.path(), e.inner()))

@@ -138,6 +138,16 @@ pub async fn page_of(req: &HttpRequest, state: &crate::state::AppState) -> Resul
     })
 }
 
+/// The signed-in user with `role`, or the response that sends anyone else away: a visitor to
+/// the sign-in page, someone signed in with another role to a 403 page that says `refusal`.
+pub fn signed_in_as(page: &Page, req: &HttpRequest, role: crate::domain::user::Role, refusal: &'static str) -> Result<crate::auth::CurrentUser, HttpResponse> {
+    match (&page.user, page.user_with(role)) {
+        (_, Some(u)) => Ok(u.clone()),
+        (None, _) => Err(to_login(page, req)),
+        (Some(_), None) => Err(error_page(page, &ApiError::forbidden(refusal))),
+    }
+}
+
 /// A posted form from a signed-in page: the page, who `role` says may post it, and the fields;
 /// refused without this page's CSRF token.
 pub async fn posted_by(

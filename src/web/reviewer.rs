@@ -24,7 +24,7 @@ use crate::web::{or_return, posted_by};
 use super::account::page_or_error;
 use super::i18n::Lang;
 use super::present::{DocSource, ProposalDoc, prefecture_of, proposal_doc};
-use super::{Chrome, Fields, Form, Page, csrf_refused, error_page, fields, render, see_other, to_login};
+use super::{Chrome, Fields, Form, Page, csrf_refused, error_page, fields, render, see_other};
 
 struct Row {
     id: String,
@@ -130,11 +130,7 @@ fn status_label(lang: Lang, a: &MyAssignment) -> &'static str {
 
 /// The signed-in reviewer, or the response that sends anyone else away.
 fn reviewer(page: &Page, req: &HttpRequest) -> Result<CurrentUser, HttpResponse> {
-    match (&page.user, page.user_with(Role::Reviewer)) {
-        (_, Some(u)) => Ok(u.clone()),
-        (None, _) => Err(to_login(page, req)),
-        (Some(_), None) => Err(error_page(page, &ApiError::forbidden("only reviewers have assignments"))),
-    }
+    crate::web::signed_in_as(page, req, Role::Reviewer, "only reviewers have assignments")
 }
 
 macro_rules! reviewer_or_return {

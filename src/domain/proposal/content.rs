@@ -354,6 +354,19 @@ mod tests {
     }
 
     #[test]
+    fn the_stored_text_reads_back_and_its_hash_is_the_seal_endorsements_were_given_for() {
+        let content = ProposalContent::from_json(json!({ "title": "拠点", "keywords": ["energy"], "requested_amount_yen": 5 })).unwrap();
+        let (text, hash) = content.stored();
+        let read: ProposalContent = serde_json::from_str(&text).unwrap();
+        assert_eq!(read, content);
+        // The hash endorsements already in the database were given for: SHA-256 of the content
+        // serialised field by field, as it was computed before the text and the hash were shared.
+        let sealed = crate::auth::tokens::hex(&Sha256::digest(serde_json::to_vec(&content).unwrap()));
+        assert_eq!(hash, sealed);
+        assert_eq!(content.hash(), sealed);
+    }
+
+    #[test]
     fn the_hash_changes_with_the_content_and_only_with_it() {
         let a = ProposalContent::from_json(json!({ "title": "A" })).unwrap();
         let same = a.merged(&json!({ "summary": null })).unwrap();

@@ -27,7 +27,7 @@ use crate::web::{or_return, posted_by};
 
 use super::account::page_or_error;
 use super::present::{DocSource, ProposalDoc, prefecture_of, proposal_doc};
-use super::{Chrome, Form, Page, csrf_refused, error_page, fields, render, see_other, to_login};
+use super::{Chrome, Form, Page, csrf_refused, error_page, fields, render, see_other};
 use form::{FormView, Layout, Values};
 use text::{T, checklist_line};
 
@@ -56,11 +56,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 
 /// The signed-in applicant, or the response that sends anyone else away.
 fn applicant(page: &Page, req: &HttpRequest) -> Result<CurrentUser, HttpResponse> {
-    match (&page.user, page.user_with(Role::Applicant)) {
-        (_, Some(u)) => Ok(u.clone()),
-        (None, _) => Err(to_login(page, req)),
-        (Some(_), None) => Err(error_page(page, &ApiError::forbidden("these pages are for the prefectures' officers"))),
-    }
+    crate::web::signed_in_as(page, req, Role::Applicant, "these pages are for the prefectures' officers")
 }
 
 macro_rules! applicant_or_return {

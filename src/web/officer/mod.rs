@@ -19,7 +19,7 @@ use crate::domain::user::Role;
 use crate::error::ApiError;
 use crate::state::AppState;
 
-use super::{Fields, Form, Page, csrf_refused, error_page, fields, to_login};
+use super::{Fields, Form, Page, error_page};
 use text::T;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -61,24 +61,17 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 /// The signed-in program officer, or the response that sends anyone else away.
 async fn officer(req: &HttpRequest, state: &AppState) -> Result<(Page, CurrentUser), HttpResponse> {
     let page = crate::web::page_of(req, state).await?;
-    match (&page.user, page.user_with(Role::Admin)) {
-        (_, Some(u)) => {
-            let u = u.clone();
-            Ok((page, u))
-        }
-        (None, _) => Err(to_login(&page, req)),
-        (Some(_), None) => Err(error_page(&page, &ApiError::forbidden("only program officers may open these pages"))),
-    }
+    let user = program_officer(&page, req)?;
+    Ok((page, user))
+}
+
+fn program_officer(page: &Page, req: &HttpRequest) -> Result<CurrentUser, HttpResponse> {
+    crate::web::signed_in_as(page, req, Role::Admin, "only program officers may open these pages")
 }
 
 /// A posted form from a program officer's page: refused without this page's CSRF token.
 async fn posted(req: &HttpRequest, state: &AppState, form: Form) -> Result<(Page, CurrentUser, Fields), HttpResponse> {
-    let (page, user) = officer(req, state).await?;
-    let f = fields(form);
-    if !page.csrf_ok(f.get("csrf")) {
-        return Err(csrf_refused(&page));
-    }
-    Ok((page, user, f))
+    crate::web::posted_by(req, state, form, program_officer).await
 }
 
 pub(crate) use crate::web::or_return;
