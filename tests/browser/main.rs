@@ -66,7 +66,13 @@ impl ChromeDriver {
 
 impl Drop for ChromeDriver {
     fn drop(&mut self) {
-        let _ = Command::new("kill").arg("-KILL").arg(format!("-{}", self.child.id())).status();
+        // killpg, not `kill -KILL -<pid>`: Debian's procps-ng 4.0.2 `kill` reads that negative
+        // pid by its first digit, so a chromedriver whose pid began with 1 became `kill(-1)`,
+        // which ends every process the user owns (CI's runner included).
+        if let Ok(group) = libc::pid_t::try_from(self.child.id()) {
+            // SAFETY: killpg takes plain integers and touches no memory of ours.
+            unsafe { libc::killpg(group, libc::SIGKILL) };
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
