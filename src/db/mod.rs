@@ -1,14 +1,15 @@
 //! Storage: one `DbConn` over SQLite (embedded default) and PostgreSQL (production), chosen from
 //! the URL; migrations per backend; and the two ways handlers reach the database, [`Db::read`]
-//! and [`Db::write`], both on the blocking pool.
+//! and [`Db::write`].
 
 pub mod schema;
 pub mod types;
+mod writer;
+
+pub use writer::WriterStopped;
+use writer::Writer;
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
@@ -95,8 +96,9 @@ impl ManageConnection for Manager {
         conn.batch_execute("SELECT 1").map_err(r2d2::Error::QueryError)
     }
 
-    fn has_broken(&self, _conn: &mut DbConn) -> bool {
-        false
+    /// A connection left inside a transaction (its job panicked) must not serve the next one.
+    fn has_broken(&self, conn: &mut DbConn) -> bool {
+        diesel::r2d2::R2D2Connection::is_broken(conn)
     }
 }
 
@@ -115,27 +117,19 @@ pub enum DbError {
     Migration(String),
     #[error("blocking task: {0}")]
     Blocking(String),
+    #[error(transparent)]
+    Writer(#[from] WriterStopped),
 }
 
-/// The handle handlers and workers hold.
-///
-/// SQLite admits one writer at a time and answers `SQLITE_BUSY` — not a wait — when a
-/// transaction that has already read tries to write while another writer committed. All writes
-/// of this process therefore pass a gate, so they queue instead of failing; readers are not
-/// gated (WAL lets them run beside the writer). The gate is a FIFO semaphore awaited before a
-/// writer takes a thread or a connection: in a deadline surge thousands of writers wait as
-/// cheap futures, in arrival order, instead of as parked threads that an unfair lock lets
-/// overtake each other. PostgreSQL needs no gate: its row locks and unique constraints decide
-/// races.
+/// The handle handlers and workers hold. Reads run on the blocking pool. Writes on PostgreSQL
+/// too: its row locks and unique constraints decide races. Writes on SQLite queue for its one
+/// writer thread (see `writer`).
 #[derive(Clone)]
 pub struct Db {
     pool: DbPool,
     backend: Backend,
-    write_gate: Option<Arc<Semaphore>>,
+    writer: Option<Writer>,
 }
-
-/// A writer's turn at the SQLite gate (nothing on PostgreSQL); the turn ends when it is dropped.
-type WriteTurn = Option<OwnedSemaphorePermit>;
 
 impl Db {
     pub fn connect(url: &str, pool_size: u32) -> Result<Self, DbError> {
@@ -148,8 +142,11 @@ impl Db {
             .max_size(pool_size.max(1))
             .connection_timeout(Duration::from_secs(10))
             .build(Manager { target })?;
-        let write_gate = (backend == Backend::Sqlite).then(|| Arc::new(Semaphore::new(1)));
-        Ok(Self { pool, backend, write_gate })
+        let writer = match backend {
+            Backend::Sqlite => Some(Writer::start().map_err(|e| DbError::Blocking(e.to_string()))?),
+            Backend::Postgres => None,
+        };
+        Ok(Self { pool, backend, writer })
     }
 
     pub fn backend(&self) -> Backend {
@@ -179,16 +176,24 @@ impl Db {
         .await?
     }
 
-    /// Runs `f` in one transaction on the blocking thread pool: the state change, its audit
-    /// event and its outbox emails commit together or not at all.
+    /// Runs `f` in one transaction: the state change, its audit event and its outbox emails
+    /// commit together or not at all.
     pub async fn write<T, F>(&self, f: F) -> Result<T, ApiError>
     where
         T: Send + 'static,
         F: FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
     {
-        let turn = self.write_turn().await;
-        let pool = self.pool.clone();
-        actix_web::web::block(move || transact(&pool, turn, f)).await?
+        match &self.writer {
+            Some(writer) => {
+                let (reply, answer) = tokio::sync::oneshot::channel();
+                writer.submit(&self.pool, f, move |outcome| drop(reply.send(outcome))).map_err(ApiError::internal)?;
+                answer.await.map_err(|_| ApiError::internal("a write transaction panicked"))?
+            }
+            None => {
+                let pool = self.pool.clone();
+                actix_web::web::block(move || transact(&pool, f)).await?
+            }
+        }
     }
 
     /// [`Db::write`] for work outside a request (the mail worker): failures say what failed
@@ -198,34 +203,34 @@ impl Db {
         T: Send + 'static,
         F: FnOnce(&mut DbConn) -> Result<T, DbError> + Send + 'static,
     {
-        let turn = self.write_turn().await;
-        let pool = self.pool.clone();
-        actix_web::web::block(move || transact(&pool, turn, f)).await.map_err(|e| DbError::Blocking(e.to_string()))?
+        match &self.writer {
+            Some(writer) => {
+                let (reply, answer) = tokio::sync::oneshot::channel();
+                writer.submit(&self.pool, f, move |outcome| drop(reply.send(outcome)))?;
+                answer.await.map_err(|_| DbError::Blocking("a write transaction panicked".into()))?
+            }
+            None => {
+                let pool = self.pool.clone();
+                actix_web::web::block(move || transact(&pool, f)).await.map_err(|e| DbError::Blocking(e.to_string()))?
+            }
+        }
     }
 
     /// [`Db::write`] for code already on a blocking thread (CLI, bootstrap): the error type is
     /// the caller's, so the CLI can report the database's own words.
     pub fn write_blocking<T, E, F>(&self, f: F) -> Result<T, E>
     where
-        E: From<diesel::result::Error> + From<r2d2::PoolError>,
-        F: FnOnce(&mut DbConn) -> Result<T, E>,
+        T: Send + 'static,
+        E: From<diesel::result::Error> + From<r2d2::PoolError> + From<DbError> + Send + 'static,
+        F: FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
     {
-        // Only the CLI and startup write from a blocking context, when there is rarely anyone
-        // else at the gate; polling keeps them off the async runtime.
-        let turn = self.write_gate.as_ref().map(|gate| loop {
-            match Arc::clone(gate).try_acquire_owned() {
-                Ok(turn) => break turn,
-                Err(_) => std::thread::sleep(Duration::from_millis(2)),
+        match &self.writer {
+            Some(writer) => {
+                let (reply, answer) = std::sync::mpsc::sync_channel(1);
+                writer.submit(&self.pool, f, move |outcome| drop(reply.send(outcome))).map_err(DbError::from)?;
+                answer.recv().map_err(|_| DbError::Blocking("a write transaction panicked".into()))?
             }
-        });
-        transact(&self.pool, turn, f)
-    }
-
-    async fn write_turn(&self) -> WriteTurn {
-        match &self.write_gate {
-            // The semaphore is never closed, so acquiring only fails if it were.
-            Some(gate) => Arc::clone(gate).acquire_owned().await.ok(),
-            None => None,
+            None => transact(&self.pool, f),
         }
     }
 
@@ -235,17 +240,15 @@ impl Db {
     }
 }
 
-/// One transaction on a pooled connection, holding the writer's turn until it has committed.
-fn transact<T, E, F>(pool: &DbPool, turn: WriteTurn, f: F) -> Result<T, E>
+/// One transaction on a pooled connection.
+fn transact<T, E, F>(pool: &DbPool, f: F) -> Result<T, E>
 where
     E: From<diesel::result::Error> + From<r2d2::PoolError>,
     F: FnOnce(&mut DbConn) -> Result<T, E>,
 {
     let mut conn = pool.get()?;
     let conn: &mut DbConn = &mut conn;
-    let result = conn.transaction(f);
-    drop(turn);
-    result
+    conn.transaction(f)
 }
 
 fn prepare_sqlite_file(path: &Path) -> Result<(), DbError> {
@@ -259,7 +262,9 @@ fn prepare_sqlite_file(path: &Path) -> Result<(), DbError> {
     // WAL is a property of the file: set it once, before the pool opens its connections.
     let mut conn = diesel::SqliteConnection::establish(&as_text)
         .map_err(|e| DbError::Migration(format!("open {as_text}: {e}")))?;
-    conn.batch_execute("PRAGMA journal_mode = WAL;")?;
+    // Waits out another process's connection closing on the same file (its last close
+    // checkpoints the WAL under an exclusive lock).
+    conn.batch_execute("PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL;")?;
     Ok(())
 }
 

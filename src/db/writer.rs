@@ -1,0 +1,61 @@
+//! SQLite's one writer: a thread that runs every write transaction of this process, in the
+//! order they were asked for.
+//!
+//! SQLite admits one writer at a time and answers `SQLITE_BUSY` — not a wait — when a
+//! transaction that has already read tries to write after another writer committed, so the
+//! writes of this process must take turns. They used to take them at a semaphore in front of
+//! the blocking pool; then every write paid two thread hand-overs (the semaphore waking the
+//! next task, the task waking a blocking thread) while it held the turn, and in a deadline
+//! surge the turn was idle almost half the time. Here the thread that commits one write starts
+//! the next queued one at once: callers wait as cheap futures (or a parked CLI thread), in
+//! arrival order, and only the answer crosses back.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::mpsc;
+
+use super::{DbPool, transact};
+
+/// A write waiting for its turn: it takes a connection from the pool, runs its transaction and
+/// hands the outcome to whoever is waiting for it. Each job carries its own handle on the pool,
+/// so the thread keeps no connection open once the last `Db` is gone (a second `Db` on the same
+/// file, as a restart in the tests opens, would meet them as "database is locked").
+type Job = Box<dyn FnOnce() + Send>;
+
+/// The queue in front of the writer thread. Cloned with the [`super::Db`]; the thread ends when
+/// the last clone is dropped.
+#[derive(Clone)]
+pub struct Writer {
+    jobs: mpsc::Sender<Job>,
+}
+
+/// The writer thread is gone: only a bug (a panic outside a job) ends it early.
+#[derive(Debug, thiserror::Error)]
+#[error("the SQLite writer thread has stopped")]
+pub struct WriterStopped;
+
+impl Writer {
+    pub fn start() -> std::io::Result<Self> {
+        let (jobs, queue) = mpsc::channel::<Job>();
+        std::thread::Builder::new().name("sqlite-writer".into()).spawn(move || {
+            for job in queue {
+                // A job that panics drops its reply, so its caller gets an error instead of an
+                // answer; its connection goes back to the pool, which discards it if the panic
+                // left a transaction open (`Manager::has_broken`). The next job runs as usual.
+                let _ = catch_unwind(AssertUnwindSafe(|| job()));
+            }
+        })?;
+        Ok(Self { jobs })
+    }
+
+    /// Queues `f` as one transaction; `reply` receives its outcome once it has committed or
+    /// rolled back (and is dropped unanswered if `f` panics).
+    pub fn submit<T, E, F, R>(&self, pool: &DbPool, f: F, reply: R) -> Result<(), WriterStopped>
+    where
+        E: From<diesel::result::Error> + From<diesel::r2d2::PoolError>,
+        F: FnOnce(&mut super::DbConn) -> Result<T, E> + Send + 'static,
+        R: FnOnce(Result<T, E>) + Send + 'static,
+    {
+        let pool = pool.clone();
+        self.jobs.send(Box::new(move || reply(transact(&pool, f)))).map_err(|_| WriterStopped)
+    }
+}
