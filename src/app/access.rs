@@ -30,6 +30,7 @@ pub fn visible_call(conn: &mut DbConn, id: &str, user: &CurrentUser) -> ApiResul
 /// A proposal loaded for a caller who may see it.
 pub struct Loaded {
     pub row: ProposalRow,
+    pub partners: Vec<PartnerRow>,
     pub call: CallRow,
     pub relation: Relation,
 }
@@ -77,9 +78,9 @@ fn readable_row(conn: &mut DbConn, row: ProposalRow, user: &CurrentUser) -> ApiR
 }
 
 fn loaded(conn: &mut DbConn, row: ProposalRow, user: &CurrentUser) -> ApiResult<Loaded> {
-    let Readable { row, relation, .. } = readable_row(conn, row, user)?;
+    let Readable { row, partners, relation } = readable_row(conn, row, user)?;
     let call = calls::find(conn, &row.call_id)?.ok_or_else(proposal_not_found)?;
-    Ok(Loaded { row, call, relation })
+    Ok(Loaded { row, partners, call, relation })
 }
 
 impl Loaded {

@@ -1,10 +1,11 @@
 //! Instants are stored as UTC and shown in Japan Standard Time (SPEC §3: deadlines are shown in
 //! Asia/Tokyo). Japan has no daylight saving time, so a fixed +09:00 offset is exact.
 
-use chrono::{DateTime, FixedOffset, NaiveDateTime, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDateTime, SubsecRound, Utc};
 
 /// An instant, kept in UTC (a `Timestamp` column holds it as such). Naive date-times appear
-/// nowhere else, so a local time can never be stored by mistake.
+/// nowhere else, so a local time can never be stored by mistake. It holds microseconds, what
+/// PostgreSQL keeps: an answer built from a row just written shows what a later read will.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, diesel::AsExpression, diesel::FromSqlRow)]
 #[diesel(sql_type = diesel::sql_types::Timestamp)]
 pub struct Instant(NaiveDateTime);
@@ -36,7 +37,7 @@ impl Instant {
 
 impl From<DateTime<Utc>> for Instant {
     fn from(instant: DateTime<Utc>) -> Self {
-        Self(instant.naive_utc())
+        Self(stored(instant))
     }
 }
 
@@ -56,17 +57,25 @@ pub fn shown(stored: NaiveDateTime) -> DateTime<FixedOffset> {
 }
 
 pub fn stored(instant: DateTime<Utc>) -> NaiveDateTime {
-    instant.naive_utc()
+    instant.naive_utc().trunc_subsecs(6)
 }
 
 /// An instant received in any offset, as stored.
 pub fn from_api(instant: DateTime<FixedOffset>) -> NaiveDateTime {
-    instant.with_timezone(&Utc).naive_utc()
+    stored(instant.with_timezone(&Utc))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_instant_keeps_the_microseconds_a_database_keeps() {
+        let now = DateTime::parse_from_rfc3339("2026-12-07T10:00:00.123456789+09:00").expect("a valid instant");
+        let kept = Instant::from(now);
+        assert_eq!(kept.shown().to_rfc3339(), "2026-12-07T10:00:00.123456+09:00");
+        assert_eq!(Instant::from(now.with_timezone(&Utc)), kept);
+    }
 
     #[test]
     fn instants_are_shown_in_japan_standard_time() {

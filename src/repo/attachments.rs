@@ -20,6 +20,13 @@ pub struct AttachmentRow {
     pub created_at: Instant,
 }
 
+impl AttachmentRow {
+    /// The attachment as it counts in its proposal's seal.
+    pub fn to_ref(&self) -> AttachmentRef {
+        AttachmentRef { id: self.id.clone(), filename: self.filename.clone(), size: self.size, sha256: self.sha256.clone() }
+    }
+}
+
 pub fn insert(conn: &mut DbConn, row: (&str, &str, &str, i64, &str, &str), now: DateTime<Utc>) -> QueryResult<()> {
     let (id, proposal_id, filename, size, sha256, uploaded_by) = row;
     diesel::insert_into(attachments::table)
@@ -56,8 +63,7 @@ pub fn of_proposal(conn: &mut DbConn, proposal_id: &str) -> QueryResult<Vec<Atta
 
 /// A proposal's attachments as they count in its seal.
 pub fn refs(conn: &mut DbConn, proposal_id: &str) -> QueryResult<Vec<AttachmentRef>> {
-    let rows = of_proposal(conn, proposal_id)?;
-    Ok(rows.into_iter().map(|a| AttachmentRef { id: a.id, filename: a.filename, size: a.size, sha256: a.sha256 }).collect())
+    Ok(of_proposal(conn, proposal_id)?.iter().map(AttachmentRow::to_ref).collect())
 }
 
 pub fn find(conn: &mut DbConn, proposal_id: &str, id: &str) -> QueryResult<Option<AttachmentRow>> {

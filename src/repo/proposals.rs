@@ -183,10 +183,16 @@ pub fn confirmed_partners(conn: &mut DbConn, proposal_id: &str) -> QueryResult<V
 
 /// Makes the invitations match the partner list of the content: new partners are invited,
 /// dropped ones lose their invitation and, if they had confirmed, their participation.
-/// Returns the prefectures that were dropped.
-pub fn sync_partners(conn: &mut DbConn, proposal_id: &str, wanted: &[PrefectureCode], now: DateTime<Utc>) -> QueryResult<Vec<PrefectureCode>> {
-    let current = invited_prefectures(conn, proposal_id)?;
-    let mut dropped = Vec::new();
+/// `current` are the invitations as the caller read them in this transaction.
+pub fn sync_partners(
+    conn: &mut DbConn,
+    proposal_id: &str,
+    current: &[PartnerRow],
+    wanted: &[PrefectureCode],
+    now: DateTime<Utc>,
+) -> QueryResult<PartnerChanges> {
+    let current: Vec<PrefectureCode> = current.iter().map(PartnerRow::prefecture).collect();
+    let mut changes = PartnerChanges::default();
     for code in current.iter().filter(|c| !wanted.contains(c)) {
         diesel::delete(
             proposal_partners::table
@@ -195,7 +201,7 @@ pub fn sync_partners(conn: &mut DbConn, proposal_id: &str, wanted: &[PrefectureC
         )
         .execute(conn)?;
         release(conn, proposal_id, *code)?;
-        dropped.push(*code);
+        changes.dropped.push(*code);
     }
     for code in wanted.iter().filter(|c| !current.contains(c)) {
         diesel::insert_into(proposal_partners::table)
@@ -205,8 +211,22 @@ pub fn sync_partners(conn: &mut DbConn, proposal_id: &str, wanted: &[PrefectureC
                 proposal_partners::invited_at.eq(Instant::from(now)),
             ))
             .execute(conn)?;
+        changes.invited.push(*code);
     }
-    Ok(dropped)
+    Ok(changes)
+}
+
+/// What [`sync_partners`] changed.
+#[derive(Debug, Default)]
+pub struct PartnerChanges {
+    pub dropped: Vec<PrefectureCode>,
+    pub invited: Vec<PrefectureCode>,
+}
+
+impl PartnerChanges {
+    pub fn is_empty(&self) -> bool {
+        self.dropped.is_empty() && self.invited.is_empty()
+    }
 }
 
 pub fn set_partner_confirmation(
@@ -230,26 +250,34 @@ pub fn set_partner_confirmation(
 
 // ---- content, status --------------------------------------------------------------------
 
-/// Writes new content, sealed with the proposal's attachments as they are now, if the proposal
-/// is still at `expected_version`; false otherwise. After a change of attachments, writing the
-/// same content again reseals it: endorsements of the old seal no longer cover it.
+/// Writes new content, sealed with the proposal's `attachments` as they are now, if the proposal
+/// is still at `expected_version`: the row as it now stands, or `None` if it had moved on.
+/// After a change of attachments, writing the same content again reseals it: endorsements of
+/// the old seal no longer cover it.
 pub fn update_content(
     conn: &mut DbConn,
-    id: &str,
-    expected_version: i32,
+    row: &ProposalRow,
     content: &ProposalContent,
+    attachments: &[AttachmentRef],
     now: DateTime<Utc>,
-) -> QueryResult<bool> {
+) -> QueryResult<Option<ProposalRow>> {
     let (text, hash) = content.stored();
-    let updated = diesel::update(proposals::table.filter(proposals::id.eq(id)).filter(proposals::version.eq(expected_version)))
+    let written = ProposalRow {
+        content_hash: sealed_hash(&hash, attachments),
+        content: text,
+        version: row.version + 1,
+        updated_at: Instant::from(now),
+        ..row.clone()
+    };
+    let updated = diesel::update(proposals::table.filter(proposals::id.eq(&row.id)).filter(proposals::version.eq(row.version)))
         .set((
-            proposals::content.eq(text),
-            proposals::content_hash.eq(sealed_hash(&hash, &crate::repo::attachments::refs(conn, id)?)),
-            proposals::version.eq(expected_version + 1),
-            proposals::updated_at.eq(Instant::from(now)),
+            proposals::content.eq(&written.content),
+            proposals::content_hash.eq(&written.content_hash),
+            proposals::version.eq(written.version),
+            proposals::updated_at.eq(written.updated_at),
         ))
         .execute(conn)?;
-    Ok(updated == 1)
+    Ok((updated == 1).then_some(written))
 }
 
 /// Moves a proposal between statuses; false if it was no longer in `from` (a concurrent change).

@@ -389,3 +389,44 @@ async fn the_checklist_lists_what_submit_would_refuse_without_submitting() {
     let stranger = app.applicant("14").await;
     app.get(&format!("{path}/checklist")).token(&stranger.token).send().await.assert_problem(404, "not_found");
 }
+
+/// An edit's answer is built from what it wrote, not read back: it must be exactly what a
+/// read then shows, whatever the edit touched.
+#[actix_web::test]
+async fn an_edit_answers_the_proposal_exactly_as_a_later_read_shows_it() {
+    let app = TestApp::spawn().await;
+    let call = open_call(&app, "lab_construction").await;
+    let officer = app.applicant("13").await;
+    let saitama = app.applicant("11").await;
+    let content = complete_content("same", "13", &["11", "12"]);
+    let id = create_proposal(&app, &officer, &call, &content).await.str("id");
+    let path = format!("/api/v1/proposals/{id}");
+    let (ct, body) = crate::fixtures::multipart("file", "plan.pdf", "application/pdf", &crate::fixtures::pdf("plan"));
+    app.post(&format!("{path}/attachments")).token(&officer.token).raw(&ct, body).send().await.assert_status(201);
+    app.post(&format!("{path}/partners/11/confirm")).token(&saitama.token).send().await.assert_status(200);
+    endorse_all(&app, &officer, &id, "same").await;
+
+    let edits = [
+        // Nothing changes: the endorsements still count.
+        json!({ "title": content["title"] }),
+        // The text changes: the endorsements no longer count.
+        json!({ "title": "A new title" }),
+        // The partners change: Saitama stays confirmed, Chiba is dropped, Kanagawa invited.
+        json!({ "partner_prefecture_codes": ["11", "14"] }),
+        // Back to the endorsed text, with the partners it had: those endorsements count again.
+        json!({ "title": content["title"], "partner_prefecture_codes": ["11", "12"] }),
+    ];
+    for edit in edits {
+        let answer = app.patch(&path).token(&officer.token).json(&edit).send().await;
+        answer.assert_status(200);
+        let read = app.get(&path).token(&officer.token).send().await;
+        assert_eq!(answer.body, read.body, "after {edit}");
+        assert_eq!(answer.header("etag"), read.header("etag"));
+    }
+    let last = app.get(&path).token(&officer.token).send().await;
+    assert_eq!(last.body["partners"][0]["prefecture_code"], "11");
+    assert_eq!(last.body["partners"][0]["confirmed"], true);
+    assert_eq!(last.body["partners"][1]["confirmed"], false);
+    assert_eq!(last.body["attachments"].as_array().map(Vec::len), Some(1));
+    assert_eq!(last.body["version"], 5);
+}

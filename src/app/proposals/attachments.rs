@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::app::access::{load, lock};
+use crate::app::access::{Loaded, load, lock};
 use crate::app::{Event, Subject, Tx};
 use crate::auth::CurrentUser;
 use crate::domain::attachment;
@@ -50,9 +50,7 @@ pub fn upload_attachment(tx: &mut Tx<'_>, user: &CurrentUser, id: &str, received
     require_room(tx, id)?;
     let attachment_id = new_id();
     attachments::insert(tx.conn, (&attachment_id, id, &received.filename, received.size, &received.sha256, &user.id), tx.now)?;
-    if !proposals::update_content(tx.conn, id, loaded.row.version, &loaded.row.content()?, tx.now)? {
-        return Err(ApiError::version_conflict());
-    }
+    reseal(tx, &loaded)?;
     let (endorsements_voided, endorsement_links_voided) = super::void_endorsements(tx, id, &loaded.row.content_hash)?;
     tx.audit(
         Subject::proposal(id),
@@ -71,6 +69,15 @@ pub fn upload_attachment(tx: &mut Tx<'_>, user: &CurrentUser, id: &str, received
     Ok(Attachment::from(&row))
 }
 
+/// Seals the unchanged content with the attachments as they now are: a new version.
+fn reseal(tx: &mut Tx<'_>, loaded: &Loaded) -> ApiResult<()> {
+    let files = attachments::refs(tx.conn, &loaded.row.id)?;
+    match proposals::update_content(tx.conn, &loaded.row, &loaded.row.content()?, &files, tx.now)? {
+        Some(_) => Ok(()),
+        None => Err(ApiError::version_conflict()),
+    }
+}
+
 /// Removes an attachment from a draft, under the same rules as an upload. The seal covers the
 /// attachments, so the proposal is resealed, a new version, and its endorsements void. The
 /// bytes stay until the transaction has committed: the caller then discards them with
@@ -82,9 +89,7 @@ pub fn remove_attachment(tx: &mut Tx<'_>, user: &CurrentUser, id: &str, attachme
     if !attachments::delete(tx.conn, id, attachment_id)? {
         return Err(ApiError::not_found("attachment"));
     }
-    if !proposals::update_content(tx.conn, id, loaded.row.version, &loaded.row.content()?, tx.now)? {
-        return Err(ApiError::version_conflict());
-    }
+    reseal(tx, &loaded)?;
     let (endorsements_voided, endorsement_links_voided) = super::void_endorsements(tx, id, &loaded.row.content_hash)?;
     tx.audit(
         Subject::proposal(id),

@@ -10,6 +10,8 @@ use crate::domain::proposal::{ProposalContent, ProposalStatus, submission};
 use crate::domain::time::Instant;
 use crate::domain::user::Role;
 use crate::error::{ApiError, ApiResult};
+use crate::domain::attachment::AttachmentRef;
+use crate::repo::attachments::{self, AttachmentRow};
 use crate::repo::proposals::{self, ProposalRow, Scope};
 use crate::repo::new_id;
 
@@ -57,7 +59,7 @@ pub fn create(tx: &mut Tx<'_>, user: &CurrentUser, lead: PrefectureCode, call_id
     };
     proposals::insert(tx.conn, &row)?;
     super::claim(tx.conn, call_id, lead, &row.id, "lead", now)?;
-    proposals::sync_partners(tx.conn, &row.id, content.partners(), now)?;
+    proposals::sync_partners(tx.conn, &row.id, &[], content.partners(), now)?;
     tx.audit(Subject::proposal(&row.id), Event::ProposalCreated { call_id: call_id.to_string(), lead_prefecture_code: lead })?;
     view::proposal(tx.conn, &row.id)
 }
@@ -119,16 +121,16 @@ pub fn update_with(
     let before = loaded.row.content()?;
     let after = before.merged(patch).map_err(|e| ApiError::validation(vec![e]))?;
     reject_bad_partner_list(&after, loaded.row.lead())?;
+    let files = attachments::of_proposal(tx.conn, id)?;
     if after == before {
-        return view::proposal(tx.conn, id);
+        return view::of_parts(tx.conn, &loaded.row, before, loaded.partners, files);
     }
     if endorsements == Endorsements::Keep && !proposals::current_endorsements(tx.conn, id, &loaded.row.content_hash)?.is_empty() {
         return Err(ApiError::conflict("endorsements_would_be_voided", "this change would void the endorsements already given; confirm to save it"));
     }
-    if !proposals::update_content(tx.conn, id, loaded.row.version, &after, now)? {
-        return Err(ApiError::version_conflict());
-    }
-    let dropped = proposals::sync_partners(tx.conn, id, after.partners(), now)?;
+    let refs: Vec<AttachmentRef> = files.iter().map(AttachmentRow::to_ref).collect();
+    let row = proposals::update_content(tx.conn, &loaded.row, &after, &refs, now)?.ok_or_else(ApiError::version_conflict)?;
+    let partners = proposals::sync_partners(tx.conn, id, &loaded.partners, after.partners(), now)?;
     let (voided_endorsements, voided_links) = super::void_endorsements(tx, id, &loaded.row.content_hash)?;
     let fields = patch.as_object().map(|o| o.keys().cloned().collect()).unwrap_or_default();
     tx.audit(
@@ -137,10 +139,13 @@ pub fn update_with(
             fields,
             endorsements_voided: voided_endorsements,
             endorsement_links_voided: voided_links,
-            partners_dropped: dropped,
+            partners_dropped: partners.dropped.clone(),
         },
     )?;
-    view::proposal(tx.conn, id)
+    // The answer is built from what this edit read and wrote, not read back: an auto-save is
+    // the commonest write of a deadline surge, and on SQLite every write waits for the one before.
+    let partners = if partners.is_empty() { loaded.partners } else { proposals::partners(tx.conn, id)? };
+    view::of_parts(tx.conn, &row, after, partners, files)
 }
 
 /// The immutable snapshots of every submission, oldest first.

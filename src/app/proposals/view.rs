@@ -111,15 +111,21 @@ fn group<R>(rows: Vec<R>, key: impl Fn(&R) -> &str) -> HashMap<String, Vec<R>> {
 
 /// A proposal's view from its row and what hangs off it; `endorsements` may hold those given
 /// for other contents, which do not count.
-fn view(row: &ProposalRow, partners: Vec<PartnerRow>, endorsements: Vec<EndorsementRow>, attachments: Vec<AttachmentRow>) -> ApiResult<Proposal> {
+fn view(
+    row: &ProposalRow,
+    content: ProposalContent,
+    partners: Vec<PartnerRow>,
+    endorsements: Vec<EndorsementRow>,
+    attachments: Vec<AttachmentRow>,
+) -> Proposal {
     let current: Vec<EndorsementRow> = endorsements.into_iter().filter(|e| e.content_hash == row.content_hash).collect();
-    Ok(Proposal {
+    Proposal {
         id: row.id.clone(),
         call_id: row.call_id.clone(),
         lead_prefecture_code: row.lead_prefecture_code.to_string(),
         status: row.status(),
         version: row.version,
-        content: row.content()?,
+        content,
         partners: partners.iter().map(Partner::from).collect(),
         endorsements: SignatoryRole::ALL
             .into_iter()
@@ -130,7 +136,7 @@ fn view(row: &ProposalRow, partners: Vec<PartnerRow>, endorsements: Vec<Endorsem
         submitted_at: row.submitted_at.map(Instant::shown),
         created_at: row.created_at.shown(),
         updated_at: row.updated_at.shown(),
-    })
+    }
 }
 
 /// The views of a page of proposals, in the rows' order, from three queries whatever the
@@ -143,12 +149,13 @@ pub fn proposals(conn: &mut DbConn, rows: &[ProposalRow]) -> ApiResult<Vec<Propo
     let mut attachments = group(attachments::of_proposals(conn, &ids)?, |a| &a.proposal_id);
     rows.iter()
         .map(|row| {
-            view(
+            Ok(view(
                 row,
+                row.content()?,
                 partners.remove(&row.id).unwrap_or_default(),
                 endorsements.remove(&row.id).unwrap_or_default(),
                 attachments.remove(&row.id).unwrap_or_default(),
-            )
+            ))
         })
         .collect()
 }
@@ -157,9 +164,21 @@ pub fn proposals(conn: &mut DbConn, rows: &[ProposalRow]) -> ApiResult<Vec<Propo
 /// A proposal is read far more often than a page of them (auto-saving drafts re-read it), so
 /// its queries compare one id each: statements the database prepares once and caches.
 pub fn of_row(conn: &mut DbConn, row: &ProposalRow, partners: Vec<PartnerRow>) -> ApiResult<Proposal> {
-    let endorsements = proposals::current_endorsements(conn, &row.id, &row.content_hash)?;
     let attachments = attachments::of_proposal(conn, &row.id)?;
-    view(row, partners, endorsements, attachments)
+    of_parts(conn, row, row.content()?, partners, attachments)
+}
+
+/// [`of_row`] for a caller that holds the content and the attachments already (an edit that
+/// has just written them).
+pub fn of_parts(
+    conn: &mut DbConn,
+    row: &ProposalRow,
+    content: ProposalContent,
+    partners: Vec<PartnerRow>,
+    attachments: Vec<AttachmentRow>,
+) -> ApiResult<Proposal> {
+    let endorsements = proposals::current_endorsements(conn, &row.id, &row.content_hash)?;
+    Ok(view(row, content, partners, endorsements, attachments))
 }
 
 /// One proposal's view, as it stands now.
