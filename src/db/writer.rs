@@ -59,3 +59,77 @@ impl Writer {
         self.jobs.send(Box::new(move || reply(transact(&pool, f)))).map_err(|_| WriterStopped)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use diesel::connection::SimpleConnection;
+    use diesel::prelude::*;
+    use diesel::sql_types::BigInt;
+
+    use crate::db::{Db, DbConn};
+    use crate::error::ApiError;
+
+    #[derive(QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+
+    fn count(path: &std::path::Path) -> i64 {
+        // A connection of its own, outside the pool: what another process would see.
+        let mut conn = SqliteConnection::establish(&path.to_string_lossy()).expect("open the file");
+        diesel::sql_query("SELECT COUNT(*) AS n FROM saves").get_result::<Count>(&mut conn).expect("count").n
+    }
+
+    fn save(conn: &mut DbConn, n: i64) -> Result<(), ApiError> {
+        diesel::sql_query("INSERT INTO saves (n) VALUES (?)").bind::<BigInt, _>(n).execute(conn)?;
+        Ok(())
+    }
+
+    fn database() -> (tempfile::TempDir, std::path::PathBuf, Db) {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let path = dir.path().join("writer.sqlite3");
+        let db = Db::connect(&path.to_string_lossy(), 2).expect("open");
+        db.write_blocking(|c| -> Result<(), super::super::DbError> {
+            c.batch_execute("CREATE TABLE saves (id INTEGER PRIMARY KEY, n INTEGER NOT NULL)")?;
+            Ok(())
+        })
+        .expect("a table");
+        (dir, path, db)
+    }
+
+    #[actix_web::test]
+    async fn a_write_that_panics_is_rolled_back_and_the_next_write_runs() {
+        let (_dir, path, db) = database();
+        let panicked: Result<(), ApiError> = db
+            .write(|c| {
+                save(c, 1)?;
+                panic!("a bug in the middle of a transaction");
+            })
+            .await;
+        assert!(matches!(panicked, Err(e) if e.status.as_u16() == 500));
+        // Its connection was left inside the transaction: reused, it would swallow the next
+        // write into that transaction, which never commits.
+        for n in 2..=4 {
+            db.write(move |c| save(c, n)).await.expect("the writer still runs");
+        }
+        assert_eq!(count(&path), 3);
+    }
+
+    #[actix_web::test]
+    async fn writes_run_in_the_order_they_were_asked_for() {
+        let (_dir, path, db) = database();
+        let writes: Vec<_> = (0..200).map(|n| db.write(move |c| save(c, n))).collect();
+        for outcome in futures_util::future::join_all(writes).await {
+            outcome.expect("saved");
+        }
+        let mut conn = SqliteConnection::establish(&path.to_string_lossy()).expect("open the file");
+        #[derive(QueryableByName)]
+        struct Saved {
+            #[diesel(sql_type = BigInt)]
+            n: i64,
+        }
+        let order: Vec<i64> = diesel::sql_query("SELECT n FROM saves ORDER BY id").load::<Saved>(&mut conn).expect("read").into_iter().map(|s| s.n).collect();
+        assert_eq!(order, (0..200).collect::<Vec<_>>());
+    }
+}

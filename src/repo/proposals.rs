@@ -85,8 +85,8 @@ pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<ProposalRow>> {
 
 /// Reads a proposal and holds its row until the transaction ends, so that every change to it
 /// (content, partners, attachments, endorsements, status) applies one after another and each
-/// sees the previous one's result. SQLite needs no row lock: its writers already queue at the
-/// process's write gate, and it has no `FOR UPDATE`.
+/// sees the previous one's result. SQLite needs no row lock: its writes already run one at a
+/// time on the writer thread, and it has no `FOR UPDATE`.
 pub fn lock(conn: &mut DbConn, id: &str) -> QueryResult<Option<ProposalRow>> {
     if let DbConn::Pg(pg) = conn {
         return proposals::table.find(id).select(ProposalRow::as_select()).for_update().get_result(pg).optional();

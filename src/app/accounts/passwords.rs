@@ -1,7 +1,7 @@
 //! Setting a password from an emailed link: activating an invitation, and password reset.
 //!
 //! The link's signature is checked and the new password hashed before the transaction opens:
-//! hashing is slow on purpose and must not hold the write gate.
+//! hashing is slow on purpose and must not hold up the writes queued behind it.
 
 use super::hashing;
 use chrono::Duration;
