@@ -5,7 +5,7 @@ use thirtyfour::prelude::*;
 
 use crate::fixtures::{complete_content, endorse_all, open_call};
 use crate::helpers::{PASSWORD, TestApp};
-use crate::{ChromeDriver, heading, screenshot_path, text_of};
+use crate::{ChromeDriver, appears, heading, screenshot_path, text_of};
 
 async fn type_into(driver: &WebDriver, name: &str, text: &str) {
     let input = driver.find(By::Css(&format!("[name='{name}']"))).await.unwrap_or_else(|e| panic!("no field {name}: {e}"));
@@ -27,7 +27,7 @@ async fn an_applicant_goes_from_an_empty_draft_to_the_receipt() {
     driver.find(By::Css("form.card button[type=submit]")).await.unwrap().click().await.unwrap();
     heading(&driver, "ようこそ 東京都").await;
     driver.find(By::Css(&format!("form[action='/calls/{call}/proposals/new'] button"))).await.unwrap().click().await.unwrap();
-    driver.find(By::Id("proposal-form")).await.expect("the proposal form");
+    appears(&driver, By::Id("proposal-form"), "the proposal form").await;
     let id = driver.current_url().await.unwrap().path().trim_start_matches("/proposals/").to_string();
 
     type_into(&driver, "title", "水素社会実装のための産学官共同研究拠点").await;

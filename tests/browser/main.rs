@@ -86,25 +86,35 @@ fn screenshot_path(name: &str) -> PathBuf {
 
 /// Waits for the page whose heading is `text` (a click's navigation may still be under way).
 async fn heading(driver: &WebDriver, text: &str) {
+    appears(driver, By::XPath(&format!("//h1[normalize-space()='{text}']")), &format!("heading {text:?}")).await;
+}
+
+/// Waits for what `by` finds on the page a click is navigating to; if it never appears, fails
+/// with the page that was there instead.
+async fn appears(driver: &WebDriver, by: By, what: &str) -> WebElement {
     // A loaded 2-core machine sometimes takes longer than the default 20 s poll to finish a
     // navigation (CI has printed the expected page right after such a miss), so wait longer.
-    let query = driver.query(By::XPath(&format!("//h1[normalize-space()='{text}']"))).wait(Duration::from_secs(90), Duration::from_millis(250));
+    let query = driver.query(by).wait(Duration::from_secs(90), Duration::from_millis(250));
     let started = Instant::now();
     let found = query.first().await;
     let waited = started.elapsed();
     let url = driver.current_url().await.map(|u| u.to_string()).unwrap_or_default();
-    if let Err(e) = found {
-        let source = driver.source().await.unwrap_or_default();
-        panic!("no heading {text:?} at {url} after {waited:?}: {e}\n{source}");
-    }
+    let element = match found {
+        Ok(element) => element,
+        Err(e) => {
+            let source = driver.source().await.unwrap_or_default();
+            panic!("no {what} at {url} after {waited:?}: {e}\n{source}");
+        }
+    };
     // A slow page passes but is reported, so CI logs show where the time goes.
     if waited > Duration::from_secs(5) {
-        eprintln!("slow page: heading {text:?} at {url} appeared after {waited:?}");
+        eprintln!("slow page: {what} at {url} appeared after {waited:?}");
     }
+    element
 }
 
 async fn text_of(driver: &WebDriver, css: &str) -> String {
-    driver.find(By::Css(css)).await.unwrap_or_else(|e| panic!("no {css}: {e}")).text().await.expect("text")
+    appears(driver, By::Css(css), css).await.text().await.expect("text")
 }
 
 #[actix_web::test]
@@ -148,7 +158,7 @@ async fn a_reviewer_signs_in_grades_and_submits() {
     heading(&driver, "担当する審査").await;
 
     driver.find(By::Css("form[action$='/accept'] button")).await.unwrap().click().await.unwrap();
-    driver.find(By::Css("input[name='grade.purpose']")).await.expect("the grading form");
+    appears(&driver, By::Css("input[name='grade.purpose']"), "the grading form").await;
     assert!(driver.current_url().await.unwrap().path().ends_with(&assignment));
     for (criterion, grade) in [("purpose", "S"), ("feasibility", "A"), ("impact", "B")] {
         driver.find(By::Css(&format!("input[name='grade.{criterion}'][value='{grade}']"))).await.unwrap().click().await.unwrap();
