@@ -12,7 +12,7 @@ use crate::domain::proposal::access::{self, Relation};
 use crate::domain::user::Role;
 use crate::error::{ApiError, ApiResult};
 use crate::repo::calls::{self, CallRow};
-use crate::repo::proposals::{self, PartnerRow, ProposalRow};
+use crate::repo::proposals::{self, PartnerRow, Parts, ProposalRow};
 
 pub fn call_not_found() -> ApiError {
     ApiError::not_found("call")
@@ -30,16 +30,16 @@ pub fn visible_call(conn: &mut DbConn, id: &str, user: &CurrentUser) -> ApiResul
 /// A proposal loaded for a caller who may see it.
 pub struct Loaded {
     pub row: ProposalRow,
-    pub partners: Vec<PartnerRow>,
+    pub parts: Parts,
     pub call: CallRow,
     pub relation: Relation,
 }
 
-/// A proposal a caller may read, with its partners (read to decide who may): what a plain
-/// read needs, without the call a change checks.
+/// A proposal a caller may read, with what hangs off it (its partners decide who may): what a
+/// plain read needs, without the call a change checks.
 pub struct Readable {
     pub row: ProposalRow,
-    pub partners: Vec<PartnerRow>,
+    pub parts: Parts,
     pub relation: Relation,
 }
 
@@ -69,18 +69,18 @@ pub fn readable(conn: &mut DbConn, id: &str, user: &CurrentUser) -> ApiResult<Re
 
 fn readable_row(conn: &mut DbConn, row: ProposalRow, user: &CurrentUser) -> ApiResult<Readable> {
     let id = row.id.as_str();
-    let partners = proposals::partners(conn, id)?;
-    let invited: Vec<PrefectureCode> = partners.iter().map(PartnerRow::prefecture).collect();
+    let parts = proposals::parts(conn, id)?;
+    let invited: Vec<PrefectureCode> = parts.partners.iter().map(PartnerRow::prefecture).collect();
     let reviewer_may_read = user.role == Role::Reviewer && crate::repo::assignments::reviewer_may_read(conn, id, &user.id)?;
     let relation = access::relation(user.role, user.prefecture, row.lead(), &invited, reviewer_may_read)
         .ok_or_else(proposal_not_found)?;
-    Ok(Readable { row, partners, relation })
+    Ok(Readable { row, parts, relation })
 }
 
 fn loaded(conn: &mut DbConn, row: ProposalRow, user: &CurrentUser) -> ApiResult<Loaded> {
-    let Readable { row, partners, relation } = readable_row(conn, row, user)?;
+    let Readable { row, parts, relation } = readable_row(conn, row, user)?;
     let call = calls::find(conn, &row.call_id)?.ok_or_else(proposal_not_found)?;
-    Ok(Loaded { row, partners, call, relation })
+    Ok(Loaded { row, parts, call, relation })
 }
 
 impl Loaded {

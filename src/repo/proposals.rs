@@ -5,13 +5,14 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
 use crate::db::DbConn;
-use crate::db::schema::{endorsements, participations, proposal_partners, proposal_versions, proposals};
+use crate::db::schema::{attachments, endorsements, participations, proposal_partners, proposal_versions, proposals};
 use crate::domain::attachment::{AttachmentRef, sealed_hash};
 use crate::domain::prefecture::PrefectureCode;
 use crate::domain::proposal::content::SignatoryRole;
 use crate::domain::proposal::{ProposalContent, ProposalStatus};
 use crate::domain::time::Instant;
 use crate::error::is_unique_violation;
+use crate::repo::attachments::AttachmentRow;
 use crate::repo::CorruptRow;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -162,6 +163,122 @@ pub fn partners(conn: &mut DbConn, proposal_id: &str) -> QueryResult<Vec<Partner
         .order(proposal_partners::prefecture_code.asc())
         .select(PartnerRow::as_select())
         .load(conn)
+}
+
+/// What hangs off one proposal: its partners by prefecture code, its attachments oldest
+/// first, and the endorsements given for any of its contents (only those for the current
+/// content count; a caller voiding them needs those of the content it replaces).
+#[derive(Debug, Clone, Default)]
+pub struct Parts {
+    pub partners: Vec<PartnerRow>,
+    pub attachments: Vec<AttachmentRow>,
+    pub endorsements: Vec<EndorsementRow>,
+}
+
+impl Parts {
+    /// The endorsements that count for a content with `content_hash`.
+    pub fn endorsements_of(&self, content_hash: &str) -> impl Iterator<Item = &EndorsementRow> {
+        self.endorsements.iter().filter(move |e| e.content_hash == content_hash)
+    }
+}
+
+/// One row of [`parts`]' union: which table it comes from, then that table's columns in
+/// shared slots (see each branch for which is which).
+type PartSlots = (i32, String, Option<String>, Option<String>, Option<String>, Option<String>, Option<i64>, Instant, Option<Instant>);
+
+const PARTNER: i32 = 1;
+const ATTACHMENT: i32 = 2;
+const ENDORSEMENT: i32 = 3;
+
+/// [`Parts`] in one statement: every proposal read and every change starts here, and on
+/// PostgreSQL each statement is a round trip to the server.
+pub fn parts(conn: &mut DbConn, proposal_id: &str) -> QueryResult<Parts> {
+    use diesel::sql_types::{BigInt, Integer, Nullable, Text, Timestamp};
+
+    let no_text = || None::<String>.into_sql::<Nullable<Text>>();
+    let partners = proposal_partners::table.filter(proposal_partners::proposal_id.eq(proposal_id)).select((
+        PARTNER.into_sql::<Integer>(),
+        proposal_partners::prefecture_code,
+        proposal_partners::confirmed_by,
+        no_text(),
+        no_text(),
+        no_text(),
+        None::<i64>.into_sql::<Nullable<BigInt>>(),
+        proposal_partners::invited_at,
+        proposal_partners::confirmed_at,
+    ));
+    let files = attachments::table.filter(attachments::proposal_id.eq(proposal_id)).select((
+        ATTACHMENT.into_sql::<Integer>(),
+        attachments::id,
+        attachments::filename.nullable(),
+        attachments::sha256.nullable(),
+        attachments::uploaded_by.nullable(),
+        no_text(),
+        attachments::size.nullable(),
+        attachments::created_at,
+        None::<Instant>.into_sql::<Nullable<Timestamp>>(),
+    ));
+    let given = endorsements::table.filter(endorsements::proposal_id.eq(proposal_id)).select((
+        ENDORSEMENT.into_sql::<Integer>(),
+        endorsements::id,
+        endorsements::role.nullable(),
+        endorsements::content_hash.nullable(),
+        endorsements::signatory_name,
+        endorsements::signatory_email,
+        None::<i64>.into_sql::<Nullable<BigInt>>(),
+        endorsements::endorsed_at,
+        None::<Instant>.into_sql::<Nullable<Timestamp>>(),
+    ));
+    // The derived multi-backend connection does not offer UNION, each backend does.
+    let query = partners.union_all(files).union_all(given);
+    let rows: Vec<PartSlots> = match conn {
+        DbConn::Pg(c) => query.load(c)?,
+        DbConn::Sqlite(c) => query.load(c)?,
+    };
+    let mut parts = Parts::default();
+    for (kind, a, b, c, d, e, n, at, other_at) in rows {
+        match kind {
+            PARTNER => parts.partners.push(PartnerRow {
+                proposal_id: proposal_id.to_string(),
+                prefecture_code: parsed(&a)?,
+                invited_at: at,
+                confirmed_at: other_at,
+                confirmed_by: b,
+            }),
+            ATTACHMENT => parts.attachments.push(AttachmentRow {
+                id: a,
+                proposal_id: proposal_id.to_string(),
+                filename: present(b)?,
+                size: present(n)?,
+                sha256: present(c)?,
+                uploaded_by: present(d)?,
+                created_at: at,
+            }),
+            _ => parts.endorsements.push(EndorsementRow {
+                id: a,
+                proposal_id: proposal_id.to_string(),
+                role: parsed(&present(b)?)?,
+                content_hash: present(c)?,
+                signatory_name: d,
+                signatory_email: e,
+                endorsed_at: at,
+            }),
+        }
+    }
+    parts.partners.sort_by_key(|p| p.prefecture_code);
+    parts.attachments.sort_by(|x, y| (x.created_at, &x.id).cmp(&(y.created_at, &y.id)));
+    Ok(parts)
+}
+
+fn parsed<T: std::str::FromStr>(text: &str) -> QueryResult<T>
+where
+    T::Err: std::fmt::Display,
+{
+    text.parse().map_err(|e: T::Err| diesel::result::Error::DeserializationError(format!("stored value {text:?}: {e}").into()))
+}
+
+fn present<T>(slot: Option<T>) -> QueryResult<T> {
+    slot.ok_or_else(|| diesel::result::Error::DeserializationError("a NOT NULL column read as NULL".into()))
 }
 
 /// The partners of several proposals at once (a page of views).

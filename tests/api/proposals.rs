@@ -401,8 +401,10 @@ async fn an_edit_answers_the_proposal_exactly_as_a_later_read_shows_it() {
     let content = complete_content("same", "13", &["11", "12"]);
     let id = create_proposal(&app, &officer, &call, &content).await.str("id");
     let path = format!("/api/v1/proposals/{id}");
-    let (ct, body) = crate::fixtures::multipart("file", "plan.pdf", "application/pdf", &crate::fixtures::pdf("plan"));
-    app.post(&format!("{path}/attachments")).token(&officer.token).raw(&ct, body).send().await.assert_status(201);
+    for name in ["plan", "budget"] {
+        let (ct, body) = crate::fixtures::multipart("file", &format!("{name}.pdf"), "application/pdf", &crate::fixtures::pdf(name));
+        app.post(&format!("{path}/attachments")).token(&officer.token).raw(&ct, body).send().await.assert_status(201);
+    }
     app.post(&format!("{path}/partners/11/confirm")).token(&saitama.token).send().await.assert_status(200);
     endorse_all(&app, &officer, &id, "same").await;
 
@@ -427,6 +429,9 @@ async fn an_edit_answers_the_proposal_exactly_as_a_later_read_shows_it() {
     assert_eq!(last.body["partners"][0]["prefecture_code"], "11");
     assert_eq!(last.body["partners"][0]["confirmed"], true);
     assert_eq!(last.body["partners"][1]["confirmed"], false);
-    assert_eq!(last.body["attachments"].as_array().map(Vec::len), Some(1));
-    assert_eq!(last.body["version"], 5);
+    let files: Vec<&str> = last.body["attachments"].as_array().unwrap().iter().map(|a| a["filename"].as_str().unwrap()).collect();
+    assert_eq!(files, ["plan.pdf", "budget.pdf"], "oldest first");
+    assert_eq!(last.body["attachments"][1]["sha256"].as_str().map(str::len), Some(64));
+    assert!(last.body["endorsements"].as_array().unwrap().iter().all(|e| e["endorsed_at"].is_string()));
+    assert_eq!(last.body["version"], 6);
 }

@@ -51,7 +51,7 @@ pub fn upload_attachment(tx: &mut Tx<'_>, user: &CurrentUser, id: &str, received
     let attachment_id = new_id();
     attachments::insert(tx.conn, (&attachment_id, id, &received.filename, received.size, &received.sha256, &user.id), tx.now)?;
     reseal(tx, &loaded)?;
-    let (endorsements_voided, endorsement_links_voided) = super::void_endorsements(tx, id, &loaded.row.content_hash)?;
+    let (endorsements_voided, endorsement_links_voided) = super::void_endorsements(tx, &loaded)?;
     tx.audit(
         Subject::proposal(id),
         Event::AttachmentUploaded {
@@ -90,7 +90,7 @@ pub fn remove_attachment(tx: &mut Tx<'_>, user: &CurrentUser, id: &str, attachme
         return Err(ApiError::not_found("attachment"));
     }
     reseal(tx, &loaded)?;
-    let (endorsements_voided, endorsement_links_voided) = super::void_endorsements(tx, id, &loaded.row.content_hash)?;
+    let (endorsements_voided, endorsement_links_voided) = super::void_endorsements(tx, &loaded)?;
     tx.audit(
         Subject::proposal(id),
         Event::AttachmentRemoved {

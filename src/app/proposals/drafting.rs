@@ -11,7 +11,7 @@ use crate::domain::time::Instant;
 use crate::domain::user::Role;
 use crate::error::{ApiError, ApiResult};
 use crate::domain::attachment::AttachmentRef;
-use crate::repo::attachments::{self, AttachmentRow};
+use crate::repo::attachments::AttachmentRow;
 use crate::repo::proposals::{self, ProposalRow, Scope};
 use crate::repo::new_id;
 
@@ -65,8 +65,7 @@ pub fn create(tx: &mut Tx<'_>, user: &CurrentUser, lead: PrefectureCode, call_id
 }
 
 pub fn get(tx: &mut Tx<'_>, user: &CurrentUser, id: &str) -> ApiResult<Proposal> {
-    let found = readable(tx.conn, id, user)?;
-    view::of_row(tx.conn, &found.row, found.partners)
+    view::of_readable(readable(tx.conn, id, user)?)
 }
 
 /// Proposals the caller may see: applicants those of their prefecture (lead or partner),
@@ -121,17 +120,16 @@ pub fn update_with(
     let before = loaded.row.content()?;
     let after = before.merged(patch).map_err(|e| ApiError::validation(vec![e]))?;
     reject_bad_partner_list(&after, loaded.row.lead())?;
-    let files = attachments::of_proposal(tx.conn, id)?;
     if after == before {
-        return view::of_parts(tx.conn, &loaded.row, before, loaded.partners, files);
+        return Ok(view::of(&loaded.row, before, loaded.parts));
     }
-    if endorsements == Endorsements::Keep && !proposals::current_endorsements(tx.conn, id, &loaded.row.content_hash)?.is_empty() {
+    if endorsements == Endorsements::Keep && loaded.parts.endorsements_of(&loaded.row.content_hash).next().is_some() {
         return Err(ApiError::conflict("endorsements_would_be_voided", "this change would void the endorsements already given; confirm to save it"));
     }
-    let refs: Vec<AttachmentRef> = files.iter().map(AttachmentRow::to_ref).collect();
+    let refs: Vec<AttachmentRef> = loaded.parts.attachments.iter().map(AttachmentRow::to_ref).collect();
     let row = proposals::update_content(tx.conn, &loaded.row, &after, &refs, now)?.ok_or_else(ApiError::version_conflict)?;
-    let partners = proposals::sync_partners(tx.conn, id, &loaded.partners, after.partners(), now)?;
-    let (voided_endorsements, voided_links) = super::void_endorsements(tx, id, &loaded.row.content_hash)?;
+    let partners = proposals::sync_partners(tx.conn, id, &loaded.parts.partners, after.partners(), now)?;
+    let (voided_endorsements, voided_links) = super::void_endorsements(tx, &loaded)?;
     let fields = patch.as_object().map(|o| o.keys().cloned().collect()).unwrap_or_default();
     tx.audit(
         Subject::proposal(id),
@@ -144,8 +142,11 @@ pub fn update_with(
     )?;
     // The answer is built from what this edit read and wrote, not read back: an auto-save is
     // the commonest write of a deadline surge, and on SQLite every write waits for the one before.
-    let partners = if partners.is_empty() { loaded.partners } else { proposals::partners(tx.conn, id)? };
-    view::of_parts(tx.conn, &row, after, partners, files)
+    let mut parts = loaded.parts;
+    if !partners.is_empty() {
+        parts.partners = proposals::partners(tx.conn, id)?;
+    }
+    Ok(view::of(&row, after, parts))
 }
 
 /// The immutable snapshots of every submission, oldest first.

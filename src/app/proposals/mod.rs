@@ -22,15 +22,15 @@ use crate::domain::prefecture::PrefectureCode;
 use crate::error::ApiResult;
 use crate::repo::proposals::{self, ClaimError};
 use crate::app::Tx;
-use crate::app::access::prefecture_taken;
+use crate::app::access::{Loaded, prefecture_taken};
 use crate::auth::one_time::Purpose;
 use crate::repo::tokens;
 
-/// After the sealed content changed from `old_hash`: the endorsements of the old content no
+/// After the sealed content changed from the one `loaded` read: the endorsements of the old content no
 /// longer count and every outstanding endorsement link is voided. Returns how many of each.
-fn void_endorsements(tx: &mut Tx<'_>, id: &str, old_hash: &str) -> ApiResult<(usize, usize)> {
-    let endorsements = proposals::current_endorsements(tx.conn, id, old_hash)?.len();
-    let links = tokens::void_for_subject(tx.conn, id, Purpose::Endorsement, None, tx.now)?;
+fn void_endorsements(tx: &mut Tx<'_>, loaded: &Loaded) -> ApiResult<(usize, usize)> {
+    let endorsements = loaded.parts.endorsements_of(&loaded.row.content_hash).count();
+    let links = tokens::void_for_subject(tx.conn, &loaded.row.id, Purpose::Endorsement, None, tx.now)?;
     Ok((endorsements, links))
 }
 

@@ -14,7 +14,8 @@ use crate::domain::time::Instant;
 use crate::domain::validation::FieldError;
 use crate::error::ApiResult;
 use crate::repo::attachments::{self, AttachmentRow};
-use crate::repo::proposals::{self, EndorsementRow, PartnerRow, ProposalRow, VersionRow};
+use crate::app::access::Readable;
+use crate::repo::proposals::{self, PartnerRow, Parts, ProposalRow, VersionRow};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Partner {
@@ -109,16 +110,9 @@ fn group<R>(rows: Vec<R>, key: impl Fn(&R) -> &str) -> HashMap<String, Vec<R>> {
     grouped
 }
 
-/// A proposal's view from its row and what hangs off it; `endorsements` may hold those given
+/// A proposal's view from its row and what hangs off it; `parts` may hold endorsements given
 /// for other contents, which do not count.
-fn view(
-    row: &ProposalRow,
-    content: ProposalContent,
-    partners: Vec<PartnerRow>,
-    endorsements: Vec<EndorsementRow>,
-    attachments: Vec<AttachmentRow>,
-) -> Proposal {
-    let current: Vec<EndorsementRow> = endorsements.into_iter().filter(|e| e.content_hash == row.content_hash).collect();
+pub fn of(row: &ProposalRow, content: ProposalContent, parts: Parts) -> Proposal {
     Proposal {
         id: row.id.clone(),
         call_id: row.call_id.clone(),
@@ -126,12 +120,15 @@ fn view(
         status: row.status(),
         version: row.version,
         content,
-        partners: partners.iter().map(Partner::from).collect(),
+        partners: parts.partners.iter().map(Partner::from).collect(),
         endorsements: SignatoryRole::ALL
             .into_iter()
-            .map(|role| Endorsement { role, endorsed_at: current.iter().find(|e| e.role == role).map(|e| e.endorsed_at.shown()) })
+            .map(|role| Endorsement {
+                role,
+                endorsed_at: parts.endorsements_of(&row.content_hash).find(|e| e.role == role).map(|e| e.endorsed_at.shown()),
+            })
             .collect(),
-        attachments: attachments.iter().map(Attachment::from).collect(),
+        attachments: parts.attachments.iter().map(Attachment::from).collect(),
         receipt_number: row.receipt_number.clone(),
         submitted_at: row.submitted_at.map(Instant::shown),
         created_at: row.created_at.shown(),
@@ -149,43 +146,27 @@ pub fn proposals(conn: &mut DbConn, rows: &[ProposalRow]) -> ApiResult<Vec<Propo
     let mut attachments = group(attachments::of_proposals(conn, &ids)?, |a| &a.proposal_id);
     rows.iter()
         .map(|row| {
-            Ok(view(
-                row,
-                row.content()?,
-                partners.remove(&row.id).unwrap_or_default(),
-                endorsements.remove(&row.id).unwrap_or_default(),
-                attachments.remove(&row.id).unwrap_or_default(),
-            ))
+            let parts = Parts {
+                partners: partners.remove(&row.id).unwrap_or_default(),
+                attachments: attachments.remove(&row.id).unwrap_or_default(),
+                endorsements: endorsements.remove(&row.id).unwrap_or_default(),
+            };
+            Ok(of(row, row.content()?, parts))
         })
         .collect()
 }
 
-/// One proposal's view from its row and its partners, already read to decide who may see it.
-/// A proposal is read far more often than a page of them (auto-saving drafts re-read it), so
-/// its queries compare one id each: statements the database prepares once and caches.
-pub fn of_row(conn: &mut DbConn, row: &ProposalRow, partners: Vec<PartnerRow>) -> ApiResult<Proposal> {
-    let attachments = attachments::of_proposal(conn, &row.id)?;
-    of_parts(conn, row, row.content()?, partners, attachments)
-}
-
-/// [`of_row`] for a caller that holds the content and the attachments already (an edit that
-/// has just written them).
-pub fn of_parts(
-    conn: &mut DbConn,
-    row: &ProposalRow,
-    content: ProposalContent,
-    partners: Vec<PartnerRow>,
-    attachments: Vec<AttachmentRow>,
-) -> ApiResult<Proposal> {
-    let endorsements = proposals::current_endorsements(conn, &row.id, &row.content_hash)?;
-    Ok(view(row, content, partners, endorsements, attachments))
+/// The view of a proposal read for a caller, from what that read already holds.
+pub fn of_readable(found: Readable) -> ApiResult<Proposal> {
+    let content = found.row.content()?;
+    Ok(of(&found.row, content, found.parts))
 }
 
 /// One proposal's view, as it stands now.
 pub fn proposal(conn: &mut DbConn, id: &str) -> ApiResult<Proposal> {
     let row = proposals::find(conn, id)?.ok_or_else(crate::app::access::proposal_not_found)?;
-    let partners = proposals::partners(conn, id)?;
-    of_row(conn, &row, partners)
+    let parts = proposals::parts(conn, id)?;
+    Ok(of(&row, row.content()?, parts))
 }
 
 /// What `submit` would say now, without submitting.
