@@ -66,11 +66,58 @@ pub struct Manager {
     target: Target,
 }
 
+/// A connection in the pool, with when it was last given back: the pool checks only
+/// connections that sat idle (a `SELECT 1` is a round trip to PostgreSQL, and a proposal read
+/// is only two more).
+pub struct Pooled {
+    conn: DbConn,
+    returned_at: std::time::Instant,
+}
+
+impl std::ops::Deref for Pooled {
+    type Target = DbConn;
+    fn deref(&self) -> &DbConn {
+        &self.conn
+    }
+}
+
+impl std::ops::DerefMut for Pooled {
+    fn deref_mut(&mut self) -> &mut DbConn {
+        &mut self.conn
+    }
+}
+
+/// How long after its last use a connection is handed out again unchecked. If the server
+/// dropped it meanwhile (a restart, a failover), that one request fails; Diesel then sees from
+/// libpq that the connection is gone, and the pool replaces it (`has_broken`).
+const TRUSTED_AFTER_USE: Duration = Duration::from_secs(1);
+
 impl ManageConnection for Manager {
-    type Connection = DbConn;
+    type Connection = Pooled;
     type Error = r2d2::Error;
 
-    fn connect(&self) -> Result<DbConn, r2d2::Error> {
+    fn connect(&self) -> Result<Pooled, r2d2::Error> {
+        let conn = self.open()?;
+        Ok(Pooled { conn, returned_at: std::time::Instant::now() })
+    }
+
+    fn is_valid(&self, pooled: &mut Pooled) -> Result<(), r2d2::Error> {
+        if pooled.returned_at.elapsed() < TRUSTED_AFTER_USE {
+            return Ok(());
+        }
+        pooled.conn.batch_execute("SELECT 1").map_err(r2d2::Error::QueryError)
+    }
+
+    /// A connection left inside a transaction (its job panicked), or one the server dropped,
+    /// must not serve the next one.
+    fn has_broken(&self, pooled: &mut Pooled) -> bool {
+        pooled.returned_at = std::time::Instant::now();
+        diesel::r2d2::R2D2Connection::is_broken(&mut pooled.conn)
+    }
+}
+
+impl Manager {
+    fn open(&self) -> Result<DbConn, r2d2::Error> {
         match &self.target {
             Target::Postgres(url) => {
                 diesel::PgConnection::establish(url).map(DbConn::Pg).map_err(r2d2::Error::ConnectionError)
@@ -92,14 +139,6 @@ impl ManageConnection for Manager {
         }
     }
 
-    fn is_valid(&self, conn: &mut DbConn) -> Result<(), r2d2::Error> {
-        conn.batch_execute("SELECT 1").map_err(r2d2::Error::QueryError)
-    }
-
-    /// A connection left inside a transaction (its job panicked) must not serve the next one.
-    fn has_broken(&self, conn: &mut DbConn) -> bool {
-        diesel::r2d2::R2D2Connection::is_broken(conn)
-    }
 }
 
 pub type DbPool = Pool<Manager>;
@@ -246,9 +285,8 @@ where
     E: From<diesel::result::Error> + From<r2d2::PoolError>,
     F: FnOnce(&mut DbConn) -> Result<T, E>,
 {
-    let mut conn = pool.get()?;
-    let conn: &mut DbConn = &mut conn;
-    conn.transaction(f)
+    let mut pooled = pool.get()?;
+    pooled.conn.transaction(f)
 }
 
 fn prepare_sqlite_file(path: &Path) -> Result<(), DbError> {

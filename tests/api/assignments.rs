@@ -266,7 +266,7 @@ fn count(app: &TestApp, sql: &str) -> i64 {
         n: i64,
     }
     let mut conn = app.state.db.conn().expect("connection");
-    let rows: Vec<Count> = diesel::sql_query(sql).load(&mut conn).expect("count");
+    let rows: Vec<Count> = diesel::sql_query(sql).load(&mut **conn).expect("count");
     rows[0].n
 }
 

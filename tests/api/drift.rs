@@ -156,7 +156,7 @@ fn migrated_columns() -> (Backend, BTreeMap<String, Vec<DbColumn>>) {
         }
     };
     let mut conn = db.conn().expect("connection");
-    let rows: Vec<DbColumn> = diesel::sql_query(sql).load(&mut conn).expect("describe the database");
+    let rows: Vec<DbColumn> = diesel::sql_query(sql).load(&mut **conn).expect("describe the database");
     let mut tables: BTreeMap<String, Vec<DbColumn>> = BTreeMap::new();
     for row in rows.into_iter().filter(|r| r.table_name != "__diesel_schema_migrations") {
         tables.entry(row.table_name.clone()).or_default().push(row);

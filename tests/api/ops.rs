@@ -12,6 +12,44 @@ async fn health_reports_the_database() {
     assert_eq!(res.body, serde_json::json!({ "status": "ok", "database": "ok" }));
 }
 
+/// When the server drops every connection (a restart, a failover), each pooled connection
+/// fails at most one request and is then replaced: the pool does not check a connection used
+/// within the last second, which saves a round trip per request. SQLite has no server to lose.
+#[actix_web::test]
+async fn connections_the_database_server_dropped_are_replaced() {
+    use diesel::prelude::*;
+    #[derive(QueryableByName)]
+    struct Ended {
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        ended: bool,
+    }
+    let app = TestApp::spawn().await;
+    if app.state.db.backend() != kyoso::db::Backend::Postgres {
+        return;
+    }
+    // Every pooled connection in use just now, so that none would be checked on its own.
+    let pool_size = app.state.settings.database.pool_size as usize;
+    let warm: Vec<_> = (0..pool_size * 2).map(|_| app.get("/health").send()).collect();
+    for res in futures_util::future::join_all(warm).await {
+        res.assert_status(200);
+    }
+    let mut outside = diesel::PgConnection::establish(&app.state.settings.database.url).expect("a connection outside the pool");
+    let ended: Vec<Ended> = diesel::sql_query(
+        "SELECT pg_terminate_backend(pid) AS ended FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()",
+    )
+    .load(&mut outside)
+    .expect("end the pool's connections");
+    assert!(!ended.is_empty() && ended.iter().all(|e| e.ended), "the pool's connections were ended");
+
+    let mut statuses = Vec::new();
+    for _ in 0..pool_size + 3 {
+        statuses.push(app.get("/health").send().await.status.as_u16());
+    }
+    let failed = statuses.iter().filter(|s| **s != 200).count();
+    assert!((1..=pool_size).contains(&failed), "one failure at most per pooled connection: {statuses:?}");
+    assert!(statuses[statuses.len() - 3..].iter().all(|s| *s == 200), "then every request is served: {statuses:?}");
+}
+
 /// The published document (docs/openapi.json) is exactly what the code generates. After a
 /// deliberate API change, regenerate it with `UPDATE_OPENAPI=1 cargo test openapi`.
 #[actix_web::test]
@@ -134,7 +172,7 @@ fn table_count(db: &Db) -> usize {
         kyoso::db::Backend::Sqlite => "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> '__diesel_schema_migrations'",
         kyoso::db::Backend::Postgres => "SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = 'public' AND table_name <> '__diesel_schema_migrations'",
     };
-    let rows: Vec<Count> = diesel::sql_query(sql).load(&mut conn).expect("count tables");
+    let rows: Vec<Count> = diesel::sql_query(sql).load(&mut **conn).expect("count tables");
     rows[0].n as usize
 }
 
@@ -179,14 +217,14 @@ async fn the_audit_log_cannot_be_truncated() {
     }
     let app = TestApp::spawn().await;
     let mut conn = app.state.db.conn().expect("connection");
-    let before: Vec<Count> = diesel::sql_query("SELECT COUNT(*) AS n FROM audit_events").load(&mut conn).expect("count");
+    let before: Vec<Count> = diesel::sql_query("SELECT COUNT(*) AS n FROM audit_events").load(&mut **conn).expect("count");
     assert!(before[0].n > 0, "signing in the admin left events to protect");
     let truncate = conn.batch_execute("TRUNCATE audit_events");
     let error = truncate.expect_err("TRUNCATE of the audit log is refused").to_string();
     if app.state.db.backend() == kyoso::db::Backend::Postgres {
         assert!(error.contains("append-only"), "refused by the trigger: {error}");
     }
-    let after: Vec<Count> = diesel::sql_query("SELECT COUNT(*) AS n FROM audit_events").load(&mut conn).expect("count");
+    let after: Vec<Count> = diesel::sql_query("SELECT COUNT(*) AS n FROM audit_events").load(&mut **conn).expect("count");
     assert_eq!(after[0].n, before[0].n);
 }
 
