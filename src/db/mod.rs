@@ -224,8 +224,7 @@ impl Db {
     {
         match &self.writer {
             Some(writer) => {
-                let (reply, answer) = tokio::sync::oneshot::channel();
-                writer.submit(&self.pool, f, move |outcome| drop(reply.send(outcome))).map_err(ApiError::internal)?;
+                let answer = writer.queue(&self.pool, f).map_err(ApiError::internal)?;
                 answer.await.map_err(|_| ApiError::internal("a write transaction panicked"))?
             }
             None => {
@@ -244,8 +243,7 @@ impl Db {
     {
         match &self.writer {
             Some(writer) => {
-                let (reply, answer) = tokio::sync::oneshot::channel();
-                writer.submit(&self.pool, f, move |outcome| drop(reply.send(outcome)))?;
+                let answer = writer.queue(&self.pool, f)?;
                 answer.await.map_err(|_| DbError::Blocking("a write transaction panicked".into()))?
             }
             None => {

@@ -39,7 +39,16 @@ where
     String: FromSql<Text, DB>,
 {
     let text = String::from_sql(bytes)?;
-    text.parse().map_err(|e: T::Err| format!("stored value {text:?}: {e}").into())
+    parse_stored(&text).map_err(Into::into)
+}
+
+/// A stored text back into its domain value; the error names the value.
+pub fn parse_stored<T>(text: &str) -> Result<T, String>
+where
+    T: std::str::FromStr,
+    T::Err: std::fmt::Display,
+{
+    text.parse().map_err(|e: T::Err| format!("stored value {text:?}: {e}"))
 }
 
 macro_rules! text_columns {

@@ -58,6 +58,19 @@ impl Writer {
         let pool = pool.clone();
         self.jobs.send(Box::new(move || reply(transact(&pool, f)))).map_err(|_| WriterStopped)
     }
+
+    /// [`Writer::submit`] for an async caller: the outcome arrives on the returned channel,
+    /// which closes unanswered if `f` panics.
+    pub fn queue<T, E, F>(&self, pool: &DbPool, f: F) -> Result<tokio::sync::oneshot::Receiver<Result<T, E>>, WriterStopped>
+    where
+        T: Send + 'static,
+        E: From<diesel::result::Error> + From<diesel::r2d2::PoolError> + Send + 'static,
+        F: FnOnce(&mut super::DbConn) -> Result<T, E> + Send + 'static,
+    {
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        self.submit(pool, f, move |outcome| drop(reply.send(outcome)))?;
+        Ok(answer)
+    }
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
 use crate::db::DbConn;
+use crate::db::types::parse_stored;
 use crate::db::schema::{attachments, endorsements, participations, proposal_partners, proposal_versions, proposals};
 use crate::domain::attachment::{AttachmentRef, sealed_hash};
 use crate::domain::prefecture::PrefectureCode;
@@ -254,7 +255,7 @@ pub fn parts(conn: &mut DbConn, proposal_id: &str) -> QueryResult<Parts> {
                 uploaded_by: present(d)?,
                 created_at: at,
             }),
-            _ => parts.endorsements.push(EndorsementRow {
+            ENDORSEMENT => parts.endorsements.push(EndorsementRow {
                 id: a,
                 proposal_id: proposal_id.to_string(),
                 role: parsed(&present(b)?)?,
@@ -263,6 +264,7 @@ pub fn parts(conn: &mut DbConn, proposal_id: &str) -> QueryResult<Parts> {
                 signatory_email: e,
                 endorsed_at: at,
             }),
+            other => return Err(diesel::result::Error::DeserializationError(format!("no table numbered {other} in a proposal's parts").into())),
         }
     }
     parts.partners.sort_by_key(|p| p.prefecture_code);
@@ -270,11 +272,12 @@ pub fn parts(conn: &mut DbConn, proposal_id: &str) -> QueryResult<Parts> {
     Ok(parts)
 }
 
-fn parsed<T: std::str::FromStr>(text: &str) -> QueryResult<T>
+fn parsed<T>(text: &str) -> QueryResult<T>
 where
+    T: std::str::FromStr,
     T::Err: std::fmt::Display,
 {
-    text.parse().map_err(|e: T::Err| diesel::result::Error::DeserializationError(format!("stored value {text:?}: {e}").into()))
+    parse_stored(text).map_err(|e| diesel::result::Error::DeserializationError(e.into()))
 }
 
 fn present<T>(slot: Option<T>) -> QueryResult<T> {

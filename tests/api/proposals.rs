@@ -434,4 +434,16 @@ async fn an_edit_answers_the_proposal_exactly_as_a_later_read_shows_it() {
     assert_eq!(last.body["attachments"][1]["sha256"].as_str().map(str::len), Some(64));
     assert!(last.body["endorsements"].as_array().unwrap().iter().all(|e| e["endorsed_at"].is_string()));
     assert_eq!(last.body["version"], 6);
+    // What each edit voided, newest first: the unchanged one wrote nothing; the first change
+    // voided the three endorsements; the later contents had none (those given for the content
+    // restored at the end count again, as the read above shows, and were not voided by it).
+    let audit = app.get(&format!("/api/v1/audit?entity_type=proposal&entity_id={id}&limit=500")).token(&app.admin.token).send().await;
+    let updates: Vec<(i64, Value)> = audit.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "proposal_updated")
+        .map(|e| (e["details"]["endorsements_voided"].as_i64().unwrap(), e["details"]["partners_dropped"].clone()))
+        .collect();
+    assert_eq!(updates, [(0, json!(["14"])), (0, json!(["12"])), (3, json!([]))]);
 }
