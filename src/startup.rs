@@ -284,9 +284,12 @@ impl Application {
         }
         // Every database access runs on a worker's blocking pool and needs one of the pool's
         // connections: threads beyond the connections would only wait in `pool.get()`, each
-        // with its own stack and malloc arena (the surge measured 521 threads and 521 MB). Work
-        // past this queues in order instead. The hashing pool has its own threads.
-        let blocking_threads = usize::try_from(state.settings.database.pool_size).unwrap_or(8).max(2) + 2;
+        // with its own stack and malloc arena (the surge measured 521 threads and 521 MB), and
+        // that wait is not first-come first-served. So all workers together get as many
+        // blocking threads as there are connections, and work past them queues in order. The
+        // hashing pool has its own threads.
+        let pool_size = usize::try_from(state.settings.database.pool_size).unwrap_or(8);
+        let blocking_threads = pool_size.div_ceil(workers).max(1);
         let server = HttpServer::new(move || app(state.clone()))
             .workers(workers)
             .worker_max_blocking_threads(blocking_threads)
