@@ -47,6 +47,16 @@ impl ProposalRow {
     pub fn content(&self) -> Result<ProposalContent, CorruptRow> {
         parse_content(&self.content).map_err(|e| CorruptRow::new("proposals.content", &self.id, e))
     }
+
+    /// The members of the stored content object, without its braces: the text
+    /// `ProposalContent::stored` wrote, for answers that send it on as it is.
+    pub fn content_members(&self) -> Result<&str, CorruptRow> {
+        self.content
+            .trim()
+            .strip_prefix('{')
+            .and_then(|rest| rest.strip_suffix('}'))
+            .ok_or_else(|| CorruptRow::new("proposals.content", &self.id, "not a JSON object"))
+    }
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]

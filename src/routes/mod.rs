@@ -27,7 +27,7 @@ pub mod users;
 
 mod support;
 
-pub use support::{Body, List, MaybeBody, Page, created_at, etag, if_match, with_etag, path_error as support_path_error, query_error as support_query_error, wants_csv};
+pub use support::{Body, List, MaybeBody, Page, created_at, etag, if_match, with_etag, with_etag_json, path_error as support_path_error, query_error as support_query_error, wants_csv};
 
 use utoipa_actix_web::service_config::ServiceConfig;
 

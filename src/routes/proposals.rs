@@ -12,7 +12,7 @@ use crate::auth::{Applicant, CurrentUser};
 use crate::domain::proposal::{ProposalContent, ProposalStatus};
 use crate::error::{ApiResult, Problem};
 use crate::repo::audit::Actor;
-use crate::routes::{Body, List, MaybeBody, Page, created_at, if_match, with_etag};
+use crate::routes::{Body, List, MaybeBody, Page, created_at, if_match, with_etag, with_etag_json};
 use crate::state::AppState;
 
 /// Start the prefecture's proposal for a call, optionally with initial content.
@@ -80,8 +80,8 @@ pub async fn list_proposals(
 )]
 #[get("/proposals/{id}")]
 pub async fn get_proposal(state: web::Data<AppState>, user: CurrentUser, id: web::Path<String>) -> ApiResult<HttpResponse> {
-    let found = state.read(Actor::user(&user), move |tx| app::get(tx, &user, &id)).await?;
-    Ok(with_etag(StatusCode::OK, found.version, &found))
+    let found = state.read(Actor::user(&user), move |tx| app::get_json(tx, &user, &id)).await?;
+    Ok(with_etag_json(StatusCode::OK, found.version(), found.body()?))
 }
 
 /// Edit a draft (JSON merge patch of the proposal body; arrays are replaced whole). Any change
@@ -108,7 +108,7 @@ pub async fn update_proposal(
 ) -> ApiResult<HttpResponse> {
     let precondition = if_match(&req)?;
     let updated = state.write(Actor::user(&user), move |tx| app::update(tx, &user, &id, &precondition, &body.0)).await?;
-    Ok(with_etag(StatusCode::OK, updated.version, &updated))
+    Ok(with_etag_json(StatusCode::OK, updated.version(), updated.body()?))
 }
 
 /// The immutable snapshots of every submission, oldest first.

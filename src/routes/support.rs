@@ -204,6 +204,14 @@ pub fn with_etag<T: Serialize>(status: actix_web::http::StatusCode, version: i32
     actix_web::HttpResponse::build(status).insert_header((header::ETAG, etag(version))).json(body)
 }
 
+/// `with_etag` for a body already serialised.
+pub fn with_etag_json(status: actix_web::http::StatusCode, version: i32, json: Vec<u8>) -> actix_web::HttpResponse {
+    actix_web::HttpResponse::build(status)
+        .insert_header((header::ETAG, etag(version)))
+        .content_type(header::ContentType::json())
+        .body(json)
+}
+
 /// A JSON body that may also be absent (an empty body is `None`).
 pub struct MaybeBody<T>(pub Option<T>);
 

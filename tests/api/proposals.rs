@@ -393,7 +393,7 @@ async fn the_checklist_lists_what_submit_would_refuse_without_submitting() {
 /// An edit's answer is built from what it wrote, not read back: it must be exactly what a
 /// read then shows, whatever the edit touched.
 #[actix_web::test]
-async fn an_edit_answers_the_proposal_exactly_as_a_later_read_shows_it() {
+async fn an_edit_answers_the_proposal_exactly_as_a_later_read_and_the_list_show_it() {
     let app = TestApp::spawn().await;
     let call = open_call(&app, "lab_construction").await;
     let officer = app.applicant("13").await;
@@ -424,6 +424,9 @@ async fn an_edit_answers_the_proposal_exactly_as_a_later_read_shows_it() {
         let read = app.get(&path).token(&officer.token).send().await;
         assert_eq!(answer.body, read.body, "after {edit}");
         assert_eq!(answer.header("etag"), read.header("etag"));
+        // The answers send the stored content text as it is; the list parses and serialises it.
+        let listed = app.get(&format!("/api/v1/proposals?call_id={call}")).token(&officer.token).send().await;
+        assert_eq!(listed.body["items"][0], read.body, "after {edit}");
     }
     let last = app.get(&path).token(&officer.token).send().await;
     assert_eq!(last.body["partners"][0]["prefecture_code"], "11");

@@ -12,10 +12,10 @@ use crate::domain::user::Role;
 use crate::error::{ApiError, ApiResult};
 use crate::domain::attachment::AttachmentRef;
 use crate::repo::attachments::AttachmentRow;
-use crate::repo::proposals::{self, ProposalRow, Scope};
+use crate::repo::proposals::{self, Parts, ProposalRow, Scope};
 use crate::repo::new_id;
 
-use super::view::{self, Proposal, SubmittedVersion};
+use super::view::{self, Proposal, ProposalJson, SubmittedVersion};
 
 /// The initial content of a new proposal: the body, if any, merged onto empty content.
 pub fn initial_content(body: Option<Value>, lead: PrefectureCode) -> ApiResult<ProposalContent> {
@@ -42,14 +42,15 @@ pub fn create(tx: &mut Tx<'_>, user: &CurrentUser, lead: PrefectureCode, call_id
     if proposals::participation(tx.conn, call_id, lead)?.is_some() {
         return Err(prefecture_taken(lead));
     }
+    let (text, hash) = content.stored();
     let row = ProposalRow {
         id: new_id(),
         call_id: call_id.to_string(),
         lead_prefecture_code: lead,
         status: ProposalStatus::Draft,
         version: 1,
-        content: content.to_json().to_string(),
-        content_hash: content.hash(),
+        content: text,
+        content_hash: hash,
         receipt_number: None,
         submitted_at: None,
         created_by: user.id.clone(),
@@ -66,6 +67,12 @@ pub fn create(tx: &mut Tx<'_>, user: &CurrentUser, lead: PrefectureCode, call_id
 
 pub fn get(tx: &mut Tx<'_>, user: &CurrentUser, id: &str) -> ApiResult<Proposal> {
     view::of_readable(readable(tx.conn, id, user)?)
+}
+
+/// `get` as the API answers it, the stored content sent on as it is.
+pub fn get_json(tx: &mut Tx<'_>, user: &CurrentUser, id: &str) -> ApiResult<ProposalJson> {
+    let found = readable(tx.conn, id, user)?;
+    ProposalJson::of(found.row, found.parts)
 }
 
 /// Proposals the caller may see: applicants those of their prefecture (lead or partner),
@@ -90,8 +97,9 @@ pub fn list(
 
 /// Edits a draft with a JSON merge patch, if it is still at one of the `precondition`
 /// versions. Any change of content voids every endorsement and every outstanding link.
-pub fn update(tx: &mut Tx<'_>, user: &CurrentUser, id: &str, precondition: &Option<Vec<i32>>, patch: &Value) -> ApiResult<Proposal> {
-    update_with(tx, user, id, precondition, patch, Endorsements::Void)
+pub fn update(tx: &mut Tx<'_>, user: &CurrentUser, id: &str, precondition: &Option<Vec<i32>>, patch: &Value) -> ApiResult<ProposalJson> {
+    let edited = edit(tx, user, id, precondition, patch, Endorsements::Void)?;
+    ProposalJson::of(edited.row, edited.parts)
 }
 
 /// What an edit may do to the endorsements already given.
@@ -104,7 +112,8 @@ pub enum Endorsements {
     Keep,
 }
 
-/// `update`, refusing with `Endorsements::Keep` an edit that would void endorsements given.
+/// `update` for the pages, refusing with `Endorsements::Keep` an edit that would void
+/// endorsements given.
 pub fn update_with(
     tx: &mut Tx<'_>,
     user: &CurrentUser,
@@ -113,6 +122,25 @@ pub fn update_with(
     patch: &Value,
     endorsements: Endorsements,
 ) -> ApiResult<Proposal> {
+    let edited = edit(tx, user, id, precondition, patch, endorsements)?;
+    Ok(view::of(&edited.row, edited.content, edited.parts))
+}
+
+/// A draft after an edit, as it now stands.
+struct Edited {
+    row: ProposalRow,
+    content: ProposalContent,
+    parts: Parts,
+}
+
+fn edit(
+    tx: &mut Tx<'_>,
+    user: &CurrentUser,
+    id: &str,
+    precondition: &Option<Vec<i32>>,
+    patch: &Value,
+    endorsements: Endorsements,
+) -> ApiResult<Edited> {
     let now = tx.now;
     let loaded = lock(tx.conn, id, user)?;
     loaded.require_editable(now)?;
@@ -121,7 +149,7 @@ pub fn update_with(
     let after = before.merged(patch).map_err(|e| ApiError::validation(vec![e]))?;
     reject_bad_partner_list(&after, loaded.row.lead())?;
     if after == before {
-        return Ok(view::of(&loaded.row, before, loaded.parts));
+        return Ok(Edited { row: loaded.row, content: before, parts: loaded.parts });
     }
     if endorsements == Endorsements::Keep && loaded.parts.endorsements_of(&loaded.row.content_hash).next().is_some() {
         return Err(ApiError::conflict("endorsements_would_be_voided", "this change would void the endorsements already given; confirm to save it"));
@@ -146,7 +174,7 @@ pub fn update_with(
     if !partners.is_empty() {
         parts.partners = proposals::partners(tx.conn, id)?;
     }
-    Ok(view::of(&row, after, parts))
+    Ok(Edited { row, content: after, parts })
 }
 
 /// The immutable snapshots of every submission, oldest first.

@@ -9,11 +9,11 @@ pub mod submission;
 pub mod view;
 
 pub use attachments::{discard_file, download_attachment, may_upload, remove_attachment, upload_attachment};
-pub use drafting::{create, get, list, list_versions, update};
+pub use drafting::{create, get, get_json, list, list_versions, update};
 pub use endorsements::{endorse, preview_endorsement, request_endorsements};
 pub use partners::{confirm_partner, withdraw_confirmation};
 pub use submission::{checklist, submit, unsubmit, withdraw};
-pub use view::{Attachment, Checklist, Endorsement, Partner, Proposal, SubmittedVersion};
+pub use view::{Attachment, Checklist, Endorsement, Partner, Proposal, ProposalJson, SubmittedVersion};
 
 use chrono::{DateTime, Utc};
 

@@ -12,7 +12,7 @@ use crate::domain::proposal::content::SignatoryRole;
 use crate::domain::proposal::{ProposalContent, ProposalStatus};
 use crate::domain::time::Instant;
 use crate::domain::validation::FieldError;
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::repo::attachments::{self, AttachmentRow};
 use crate::app::access::Readable;
 use crate::repo::proposals::{self, PartnerRow, Parts, ProposalRow, VersionRow};
@@ -43,9 +43,11 @@ pub struct Attachment {
     pub created_at: chrono::DateTime<chrono::FixedOffset>,
 }
 
+// `C` is the content: parsed for the pages and lists, left out (`()`) where `ProposalJson`
+// writes the stored text in its place.
 /// A proposal: its content (the fields of the proposal body) and its state.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct Proposal {
+pub struct Proposal<C = ProposalContent> {
     pub id: String,
     pub call_id: String,
     #[schema(example = "14")]
@@ -53,7 +55,7 @@ pub struct Proposal {
     pub status: ProposalStatus,
     pub version: i32,
     #[serde(flatten)]
-    pub content: ProposalContent,
+    pub content: C,
     pub partners: Vec<Partner>,
     pub endorsements: Vec<Endorsement>,
     pub attachments: Vec<Attachment>,
@@ -112,7 +114,7 @@ fn group<R>(rows: Vec<R>, key: impl Fn(&R) -> &str) -> HashMap<String, Vec<R>> {
 
 /// A proposal's view from its row and what hangs off it; `parts` may hold endorsements given
 /// for other contents, which do not count.
-pub fn of(row: &ProposalRow, content: ProposalContent, parts: Parts) -> Proposal {
+pub fn of<C>(row: &ProposalRow, content: C, parts: Parts) -> Proposal<C> {
     Proposal {
         id: row.id.clone(),
         call_id: row.call_id.clone(),
@@ -133,6 +135,40 @@ pub fn of(row: &ProposalRow, content: ProposalContent, parts: Parts) -> Proposal
         submitted_at: row.submitted_at.map(Instant::shown),
         created_at: row.created_at.shown(),
         updated_at: row.updated_at.shown(),
+    }
+}
+
+/// A proposal as the API answers one: [`Proposal`] with the content's stored text written in as
+/// it is. That text is `ProposalContent`'s canonical serialisation (what endorsements seal),
+/// so parsing it only to serialise it again would be a tenth of the work of a read. The body
+/// is written by the caller, off the database's thread (on SQLite, off the one writer).
+pub struct ProposalJson {
+    row: ProposalRow,
+    parts: Parts,
+}
+
+impl ProposalJson {
+    pub fn of(row: ProposalRow, parts: Parts) -> ApiResult<Self> {
+        row.content_members()?;
+        Ok(ProposalJson { row, parts })
+    }
+
+    pub fn version(&self) -> i32 {
+        self.row.version
+    }
+
+    pub fn body(self) -> ApiResult<Vec<u8>> {
+        let ProposalJson { row, parts } = self;
+        let members = row.content_members()?;
+        let mut body = serde_json::to_vec(&of(&row, (), parts)).map_err(ApiError::internal)?;
+        // `{…state…}` + `,` + the content's members + `}`.
+        if !members.trim().is_empty() {
+            body.pop();
+            body.push(b',');
+            body.extend_from_slice(members.as_bytes());
+            body.push(b'}');
+        }
+        Ok(body)
     }
 }
 
@@ -202,4 +238,73 @@ pub struct EndorsementPreview {
 pub struct EndorsementRecorded {
     pub role: SignatoryRole,
     pub endorsed_at: DateTime<FixedOffset>,
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeZone, Utc};
+    use serde_json::{Value, json};
+
+    use super::*;
+    use crate::domain::prefecture::PrefectureCode;
+    use crate::repo::proposals::EndorsementRow;
+
+    fn row(content: &ProposalContent) -> ProposalRow {
+        let at = Instant::from(Utc.with_ymd_and_hms(2026, 12, 1, 9, 30, 0).unwrap());
+        let (text, hash) = content.stored();
+        ProposalRow {
+            id: "p1".into(),
+            call_id: "c1".into(),
+            lead_prefecture_code: PrefectureCode::new(14).unwrap(),
+            status: ProposalStatus::Draft,
+            version: 7,
+            content: text,
+            content_hash: hash,
+            receipt_number: None,
+            submitted_at: None,
+            created_by: "u1".into(),
+            created_at: at,
+            updated_at: at,
+            shortlisted: None,
+        }
+    }
+
+    fn parts(row: &ProposalRow) -> Parts {
+        let endorsement = |hash: &str| EndorsementRow {
+            id: format!("e-{hash}"),
+            proposal_id: row.id.clone(),
+            role: SignatoryRole::Governor,
+            content_hash: hash.to_string(),
+            signatory_name: None,
+            signatory_email: None,
+            endorsed_at: row.created_at,
+        };
+        Parts { endorsements: vec![endorsement(&row.content_hash), endorsement("an older content")], ..Parts::default() }
+    }
+
+    #[test]
+    fn the_api_answer_is_the_parsed_view_with_the_stored_text_written_in() {
+        let patch = json!({
+            "title": "しずおか共創ラボ \"Lab\"\n",
+            "keywords": ["水素", "𠮷野"],
+            "partner_prefecture_codes": ["13"],
+            "kpis": [{"name": "企業数", "baseline": 1.5, "target": "30社", "target_fiscal_year": 2030}],
+        });
+        let content = ProposalContent::default().merged(&patch).unwrap();
+        let row = row(&content);
+        let answer = ProposalJson::of(row.clone(), parts(&row)).unwrap();
+        assert_eq!(answer.version(), 7);
+        let sent: Value = serde_json::from_slice(&answer.body().unwrap()).expect("the answer is JSON");
+        let view = serde_json::to_value(of(&row, row.content().unwrap(), parts(&row))).unwrap();
+        assert_eq!(sent, view);
+        assert_eq!(sent["title"], "しずおか共創ラボ \"Lab\"\n");
+        assert_eq!(sent["endorsements"][0]["endorsed_at"], "2026-12-01T18:30:00+09:00");
+    }
+
+    #[test]
+    fn a_stored_content_that_is_not_an_object_is_refused_not_sent() {
+        let mut row = row(&ProposalContent::default());
+        row.content = "[1]".into();
+        assert!(ProposalJson::of(row, Parts::default()).is_err());
+    }
 }
