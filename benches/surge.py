@@ -238,7 +238,10 @@ def wait_for_mail(mail_dir, count):
 
 
 WRK_SCRIPT = r"""
-local targets, thread_no, n = {}, 0, 0
+-- thread_no is a global: setup() sets it in each thread's own state (a local here would keep
+-- the 0 it starts with, and both threads would send the same saves).
+local targets, n = {}, 0
+thread_no = 0
 for line in io.lines(os.getenv("SURGE_TARGETS")) do
   local id, token = line:match("(%S+) (%S+)")
   targets[#targets + 1] = { id, token }
