@@ -10,6 +10,7 @@ use crate::auth::CurrentUser;
 use crate::db::DbConn;
 use crate::db::schema::audit_events;
 use crate::domain::time::Instant;
+use crate::repo::statement::Statement;
 
 /// Who caused a change.
 #[derive(Debug, Clone)]
@@ -38,19 +39,6 @@ impl Actor {
     }
 }
 
-#[derive(Insertable)]
-#[diesel(table_name = audit_events)]
-struct NewEvent<'a> {
-    occurred_at: Instant,
-    actor_id: Option<&'a str>,
-    actor: &'a str,
-    ip: Option<&'a str>,
-    action: &'a str,
-    entity_type: &'a str,
-    entity_id: &'a str,
-    details: String,
-}
-
 pub fn record(
     conn: &mut DbConn,
     actor: &Actor,
@@ -60,17 +48,24 @@ pub fn record(
     entity_id: &str,
     details: Value,
 ) -> QueryResult<()> {
-    diesel::insert_into(audit_events::table)
-        .values(NewEvent {
-            occurred_at: Instant::from(at),
-            actor_id: actor.user_id.as_deref(),
-            actor: &actor.label,
-            ip: actor.ip.as_deref(),
-            action,
-            entity_type,
-            entity_id,
-            details: details.to_string(),
-        })
+    let details = details.to_string();
+    Statement::new("INSERT INTO audit_events (occurred_at, actor_id, actor, ip, action, entity_type, entity_id, details) VALUES (")
+        .instant(Instant::from(at))
+        .sql(", ")
+        .optional_text(actor.user_id.as_deref())
+        .sql(", ")
+        .text(&actor.label)
+        .sql(", ")
+        .optional_text(actor.ip.as_deref())
+        .sql(", ")
+        .text(action)
+        .sql(", ")
+        .text(entity_type)
+        .sql(", ")
+        .text(entity_id)
+        .sql(", ")
+        .text(&details)
+        .sql(")")
         .execute(conn)
         .map(|_| ())
 }

@@ -5,6 +5,9 @@
 //! A lookup by key ends in `get_result`, not `first`: `first` adds `LIMIT ?`, and SQLite
 //! re-prepares a statement whose LIMIT is a bound parameter every time it runs (the planner
 //! may use the value), which cost a proposal read a fifth of its time (docs/benchmarks.md).
+//!
+//! Diesel prepares an `UPDATE` again on every run, and on SQLite an `INSERT` too; the writes
+//! of the hot paths are [`statement::Statement`]s, which stay prepared.
 
 pub mod assignments;
 pub mod attachments;
@@ -23,6 +26,7 @@ pub mod proposals;
 pub mod reports;
 pub mod reference;
 pub mod sessions;
+pub mod statement;
 pub mod tokens;
 pub mod users;
 

@@ -15,6 +15,7 @@ use crate::domain::time::Instant;
 use crate::error::is_unique_violation;
 use crate::repo::attachments::AttachmentRow;
 use crate::repo::CorruptRow;
+use crate::repo::statement::Statement;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = proposals)]
@@ -399,13 +400,18 @@ pub fn update_content(
         updated_at: Instant::from(now),
         ..row.clone()
     };
-    let updated = diesel::update(proposals::table.filter(proposals::id.eq(&row.id)).filter(proposals::version.eq(row.version)))
-        .set((
-            proposals::content.eq(&written.content),
-            proposals::content_hash.eq(&written.content_hash),
-            proposals::version.eq(written.version),
-            proposals::updated_at.eq(written.updated_at),
-        ))
+    let updated = Statement::new("UPDATE proposals SET content = ")
+        .text(&written.content)
+        .sql(", content_hash = ")
+        .text(&written.content_hash)
+        .sql(", version = ")
+        .integer(written.version)
+        .sql(", updated_at = ")
+        .instant(written.updated_at)
+        .sql(" WHERE id = ")
+        .text(&row.id)
+        .sql(" AND version = ")
+        .integer(row.version)
         .execute(conn)?;
     Ok((updated == 1).then_some(written))
 }

@@ -7,6 +7,7 @@ use crate::auth::one_time::Purpose;
 use crate::db::DbConn;
 use crate::db::schema::action_tokens;
 use crate::domain::time::Instant;
+use crate::repo::statement::Statement;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = action_tokens)]
@@ -103,14 +104,15 @@ pub fn void_for_subject(
     detail: Option<&str>,
     now: DateTime<Utc>,
 ) -> QueryResult<usize> {
-    let mut q = diesel::update(action_tokens::table)
-        .filter(action_tokens::subject_id.eq(subject_id))
-        .filter(action_tokens::purpose.eq(purpose.as_str()))
-        .filter(action_tokens::used_at.is_null())
-        .filter(action_tokens::voided_at.is_null())
-        .into_boxed();
-    if let Some(detail) = detail {
-        q = q.filter(action_tokens::subject_detail.eq(detail));
+    let update = Statement::new("UPDATE action_tokens SET voided_at = ")
+        .instant(Instant::from(now))
+        .sql(" WHERE subject_id = ")
+        .text(subject_id)
+        .sql(" AND purpose = ")
+        .text(purpose.as_str())
+        .sql(" AND used_at IS NULL AND voided_at IS NULL");
+    match detail {
+        Some(detail) => update.sql(" AND subject_detail = ").text(detail).execute(conn),
+        None => update.execute(conn),
     }
-    q.set(action_tokens::voided_at.eq(Some(Instant::from(now)))).execute(conn)
 }

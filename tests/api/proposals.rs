@@ -450,3 +450,46 @@ async fn an_edit_answers_the_proposal_exactly_as_a_later_read_and_the_list_show_
         .collect();
     assert_eq!(updates, [(0, json!(["14"])), (0, json!(["12"])), (3, json!([]))]);
 }
+
+/// The writes of an auto-save are prepared once per connection and then reused: Diesel would
+/// parse and plan an `UPDATE` on every run, and on SQLite an `INSERT`.
+#[actix_web::test]
+async fn the_writes_of_an_auto_save_stay_prepared_on_the_connection() {
+    use diesel::connection::{Connection, InstrumentationEvent};
+    use kyoso::auth::one_time::Purpose;
+    use kyoso::domain::proposal::ProposalContent;
+    use kyoso::repo::{audit, proposals, tokens};
+    use std::sync::{Arc, Mutex};
+
+    let app = TestApp::spawn().await;
+    let call = open_call(&app, "lab_construction").await;
+    let officer = app.applicant("13").await;
+    let id = create_proposal(&app, &officer, &call, &json!({ "title": "t" })).await.str("id");
+    // A new connection, which has prepared nothing yet.
+    let mut conn = match kyoso::db::Target::parse(&app.state.settings.database.url) {
+        kyoso::db::Target::Postgres(url) => kyoso::db::DbConn::Pg(diesel::PgConnection::establish(&url).expect("connect")),
+        kyoso::db::Target::Sqlite(path) => kyoso::db::DbConn::Sqlite(diesel::SqliteConnection::establish(&path.to_string_lossy()).expect("open")),
+    };
+    let prepared = Arc::new(Mutex::new(Vec::<String>::new()));
+    let seen = Arc::clone(&prepared);
+    conn.set_instrumentation(move |event: InstrumentationEvent<'_>| {
+        if let InstrumentationEvent::CacheQuery { sql, .. } = event {
+            seen.lock().unwrap().push(sql.to_string());
+        }
+    });
+    let now = chrono::Utc::now();
+    for n in 0..3 {
+        let row = proposals::find(&mut conn, &id).unwrap().unwrap();
+        let content = ProposalContent { title: Some(format!("title {n}")), ..ProposalContent::default() };
+        assert!(proposals::update_content(&mut conn, &row, &content, &[], now).unwrap().is_some());
+        tokens::void_for_subject(&mut conn, &id, Purpose::Endorsement, None, now).unwrap();
+        tokens::void_for_subject(&mut conn, &id, Purpose::Endorsement, Some("governor"), now).unwrap();
+        audit::record(&mut conn, &audit::Actor::system(), now, "test", "proposal", &id, json!({})).unwrap();
+    }
+    let prepared = prepared.lock().unwrap().clone();
+    for write in ["UPDATE proposals SET content", "UPDATE action_tokens SET voided_at", "INSERT INTO audit_events"] {
+        let times = prepared.iter().filter(|sql| sql.starts_with(write)).count();
+        let expected = if write.contains("action_tokens") { 2 } else { 1 };
+        assert_eq!(times, expected, "{write}… prepared {times} times in three runs: {prepared:#?}");
+    }
+}
