@@ -49,6 +49,11 @@ impl ProposalRow {
         parse_content(&self.content).map_err(|e| CorruptRow::new("proposals.content", &self.id, e))
     }
 
+    /// The stored content as a JSON document, to merge a patch into.
+    pub fn content_document(&self) -> Result<serde_json::Value, CorruptRow> {
+        serde_json::from_str(&self.content).map_err(|e| CorruptRow::new("proposals.content", &self.id, e))
+    }
+
     /// The members of the stored content object, without its braces: the text
     /// `ProposalContent::stored` wrote, for answers that send it on as it is.
     pub fn content_members(&self) -> Result<&str, CorruptRow> {
@@ -393,12 +398,26 @@ pub fn update_content(
     now: DateTime<Utc>,
 ) -> QueryResult<Option<ProposalRow>> {
     let (text, hash) = content.stored();
+    write_content(conn, row, text, sealed_hash(&hash, attachments), now)
+}
+
+/// [`update_content`] with the content already serialised (`ProposalContent::stored`) and
+/// sealed (`sealed_hash`).
+pub fn write_content(conn: &mut DbConn, row: &ProposalRow, text: String, sealed: String, now: DateTime<Utc>) -> QueryResult<Option<ProposalRow>> {
     let written = ProposalRow {
-        content_hash: sealed_hash(&hash, attachments),
-        content: text,
+        id: row.id.clone(),
+        call_id: row.call_id.clone(),
+        lead_prefecture_code: row.lead_prefecture_code,
+        status: row.status,
         version: row.version + 1,
+        content: text,
+        content_hash: sealed,
+        receipt_number: row.receipt_number.clone(),
+        submitted_at: row.submitted_at,
+        created_by: row.created_by.clone(),
+        created_at: row.created_at,
         updated_at: Instant::from(now),
-        ..row.clone()
+        shortlisted: row.shortlisted,
     };
     let updated = Statement::new("UPDATE proposals SET content = ")
         .text(&written.content)

@@ -10,7 +10,7 @@ use crate::domain::proposal::{ProposalContent, ProposalStatus, submission};
 use crate::domain::time::Instant;
 use crate::domain::user::Role;
 use crate::error::{ApiError, ApiResult};
-use crate::domain::attachment::AttachmentRef;
+use crate::domain::attachment::{AttachmentRef, sealed_hash};
 use crate::repo::attachments::AttachmentRow;
 use crate::repo::proposals::{self, Parts, ProposalRow, Scope};
 use crate::repo::new_id;
@@ -145,17 +145,19 @@ fn edit(
     let loaded = lock(tx.conn, id, user)?;
     loaded.require_editable(now)?;
     require_version(precondition.as_deref(), loaded.row.version)?;
-    let before = loaded.row.content()?;
-    let after = before.merged(patch).map_err(|e| ApiError::validation(vec![e]))?;
+    let after = ProposalContent::merged_document(loaded.row.content_document()?, patch).map_err(|e| ApiError::validation(vec![e]))?;
     reject_bad_partner_list(&after, loaded.row.lead())?;
-    if after == before {
-        return Ok(Edited { row: loaded.row, content: before, parts: loaded.parts });
+    // The seal decides whether anything changed: the same content serialises to the same text.
+    let refs: Vec<AttachmentRef> = loaded.parts.attachments.iter().map(AttachmentRow::to_ref).collect();
+    let (text, hash) = after.stored();
+    let sealed = sealed_hash(&hash, &refs);
+    if sealed == loaded.row.content_hash {
+        return Ok(Edited { row: loaded.row, content: after, parts: loaded.parts });
     }
     if endorsements == Endorsements::Keep && loaded.parts.endorsements_of(&loaded.row.content_hash).next().is_some() {
         return Err(ApiError::conflict("endorsements_would_be_voided", "this change would void the endorsements already given; confirm to save it"));
     }
-    let refs: Vec<AttachmentRef> = loaded.parts.attachments.iter().map(AttachmentRow::to_ref).collect();
-    let row = proposals::update_content(tx.conn, &loaded.row, &after, &refs, now)?.ok_or_else(ApiError::version_conflict)?;
+    let row = proposals::write_content(tx.conn, &loaded.row, text, sealed, now)?.ok_or_else(ApiError::version_conflict)?;
     let partners = proposals::sync_partners(tx.conn, id, &loaded.parts.partners, after.partners(), now)?;
     let (voided_endorsements, voided_links) = super::void_endorsements(tx, &loaded)?;
     let fields = patch.as_object().map(|o| o.keys().cloned().collect()).unwrap_or_default();

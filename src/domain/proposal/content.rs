@@ -259,10 +259,16 @@ impl ProposalContent {
     /// Applies a JSON merge patch (RFC 7396: objects merge, `null` removes, arrays are replaced
     /// whole) and parses the result.
     pub fn merged(&self, patch: &Value) -> Result<Self, FieldError> {
+        Self::merged_document(self.to_json(), patch)
+    }
+
+    /// [`Self::merged`] onto content still held as its JSON document, as it is stored: an
+    /// auto-save would otherwise parse the stored text into `Self` only to turn it back into
+    /// JSON for the merge.
+    pub fn merged_document(mut doc: Value, patch: &Value) -> Result<Self, FieldError> {
         if !patch.is_object() {
             return Err(FieldError::new("", "invalid", "a merge patch must be a JSON object"));
         }
-        let mut doc = self.to_json();
         json_patch::merge(&mut doc, patch);
         let merged = Self::from_json(strip_nulls(doc))?;
         merged.check_list_sizes()?;
