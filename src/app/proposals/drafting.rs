@@ -12,7 +12,7 @@ use crate::domain::user::Role;
 use crate::error::{ApiError, ApiResult};
 use crate::domain::attachment::{AttachmentRef, sealed_hash};
 use crate::repo::attachments::AttachmentRow;
-use crate::repo::proposals::{self, Parts, ProposalRow, Scope};
+use crate::repo::proposals::{self, ProposalRow, Scope};
 use crate::repo::new_id;
 
 use super::view::{self, Proposal, ProposalJson, SubmittedVersion};
@@ -98,8 +98,7 @@ pub fn list(
 /// Edits a draft with a JSON merge patch, if it is still at one of the `precondition`
 /// versions. Any change of content voids every endorsement and every outstanding link.
 pub fn update(tx: &mut Tx<'_>, user: &CurrentUser, id: &str, precondition: &Option<Vec<i32>>, patch: &Value) -> ApiResult<ProposalJson> {
-    let edited = edit(tx, user, id, precondition, patch, Endorsements::Void)?;
-    ProposalJson::of(edited.row, edited.parts)
+    update_with(tx, user, id, precondition, patch, Endorsements::Void)
 }
 
 /// What an edit may do to the endorsements already given.
@@ -112,8 +111,7 @@ pub enum Endorsements {
     Keep,
 }
 
-/// `update` for the pages, refusing with `Endorsements::Keep` an edit that would void
-/// endorsements given.
+/// `update`, refusing with `Endorsements::Keep` an edit that would void endorsements given.
 pub fn update_with(
     tx: &mut Tx<'_>,
     user: &CurrentUser,
@@ -121,26 +119,7 @@ pub fn update_with(
     precondition: &Option<Vec<i32>>,
     patch: &Value,
     endorsements: Endorsements,
-) -> ApiResult<Proposal> {
-    let edited = edit(tx, user, id, precondition, patch, endorsements)?;
-    Ok(view::of(&edited.row, edited.content, edited.parts))
-}
-
-/// A draft after an edit, as it now stands.
-struct Edited {
-    row: ProposalRow,
-    content: ProposalContent,
-    parts: Parts,
-}
-
-fn edit(
-    tx: &mut Tx<'_>,
-    user: &CurrentUser,
-    id: &str,
-    precondition: &Option<Vec<i32>>,
-    patch: &Value,
-    endorsements: Endorsements,
-) -> ApiResult<Edited> {
+) -> ApiResult<ProposalJson> {
     let now = tx.now;
     let loaded = lock(tx.conn, id, user)?;
     loaded.require_editable(now)?;
@@ -152,7 +131,7 @@ fn edit(
     let (text, hash) = after.stored();
     let sealed = sealed_hash(&hash, &refs);
     if sealed == loaded.row.content_hash {
-        return Ok(Edited { row: loaded.row, content: after, parts: loaded.parts });
+        return ProposalJson::of(loaded.row, loaded.parts);
     }
     if endorsements == Endorsements::Keep && loaded.parts.endorsements_of(&loaded.row.content_hash).next().is_some() {
         return Err(ApiError::conflict("endorsements_would_be_voided", "this change would void the endorsements already given; confirm to save it"));
@@ -176,7 +155,7 @@ fn edit(
     if !partners.is_empty() {
         parts.partners = proposals::partners(tx.conn, id)?;
     }
-    Ok(Edited { row, content: after, parts })
+    ProposalJson::of(row, parts)
 }
 
 /// The immutable snapshots of every submission, oldest first.
